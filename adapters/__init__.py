@@ -1,0 +1,2 @@
+"""Platform adapters: each translates its platform's payloads to and from the core's
+Invocation and Reply, and nothing more."""

@@ -1,0 +1,1 @@
+"""The console: Cohort in a terminal, no tokens needed. A first-class platform."""

@@ -1,0 +1,49 @@
+"""A Reply as readable plain text."""
+
+from __future__ import annotations
+
+import re
+
+from bot.messages import Reply
+
+LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
+BOLD = re.compile(r"\*\*(.+?)\*\*")
+BAR_WIDTH = 12
+
+
+def plain(text: str) -> str:
+    """Our reply markup (**bold**, [title](url)) as terminal text."""
+    return BOLD.sub(r"\1", LINK.sub(r"\1 <\2>", text))
+
+
+def bar(done: int, total: int, width: int = BAR_WIDTH) -> str:
+    filled = round(width * done / total) if total else 0
+    return "█" * filled + "░" * (width - filled)
+
+
+def render(reply: Reply) -> str:
+    out: list[str] = []
+    if reply.is_error:
+        out.append(f"⚠️  {plain(reply.body)}")
+        return "\n".join(out)
+    if reply.title:
+        title = plain(reply.title)
+        out += [title, "─" * min(len(title), 60)]
+    if reply.body:
+        out.append(plain(reply.body))
+    if reply.progress:
+        width = max(len(p.label) for p in reply.progress)
+        out.append("")
+        out += [
+            f"  {p.label.ljust(width)}  {bar(p.done, p.total)} {p.done}/{p.total}"
+            for p in reply.progress
+        ]
+    for field in reply.fields:
+        value = plain(field.value).replace("\n", "\n  ")
+        out += ["", f"{plain(field.name)}:", f"  {value}"]
+    if reply.image is not None:
+        out.append(f"[image: {reply.image.alt_text}]")
+    if reply.buttons:
+        labels = "   ".join(f"[{i}] {b.label}" for i, b in enumerate(reply.buttons, start=1))
+        out += ["", f"{labels}   (type :click N)"]
+    return "\n".join(out)

@@ -1,0 +1,1 @@
+"""Cohort: a study-group bot. This package is the platform-free core."""

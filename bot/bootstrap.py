@@ -1,0 +1,62 @@
+"""The composition root: builds Cohort the same way for production, tests and the console."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.clock import Clock, SystemClock
+from bot.commands import build_registry
+from bot.commands.dispatch import Dispatcher
+from bot.commands.registry import Registry
+from bot.db import migrate
+from bot.db.engine import SessionFactory, make_engine, make_sessions
+from bot.roadmap.catalog import Catalog
+from bot.roadmap.loader import SHIPPED_CONTENT_DIR, load_catalog
+from bot.settings import Settings
+
+
+@dataclass
+class App:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: SessionFactory
+    catalog: Catalog
+    registry: Registry
+    dispatcher: Dispatcher
+    clock: Clock
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+async def build_app(
+    settings: Settings, *, clock: Clock | None = None, migrate_db: bool = False
+) -> App:
+    """Everything Cohort needs, wired. The database must be current unless `migrate_db`
+    asks to upgrade it; a brand-new embedded SQLite database is always set up."""
+    catalog = load_catalog(settings.content_dir or SHIPPED_CONTENT_DIR)
+    engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
+    try:
+        if migrate_db or await _is_new_sqlite(engine, settings):
+            await migrate.upgrade(engine)
+        await migrate.ensure_current(engine)
+    except BaseException:
+        await engine.dispose()
+        raise
+    sessions = make_sessions(engine)
+    registry = build_registry()
+    clock = clock or SystemClock()
+    dispatcher = Dispatcher(sessions=sessions, catalog=catalog, registry=registry, clock=clock)
+    return App(settings, engine, sessions, catalog, registry, dispatcher, clock)
+
+
+async def _is_new_sqlite(engine: AsyncEngine, settings: Settings) -> bool:
+    return settings.database_url.startswith("sqlite") and await _has_no_tables(engine)
+
+
+async def _has_no_tables(engine: AsyncEngine) -> bool:
+    async with engine.connect() as connection:
+        names = await connection.run_sync(lambda sync: sync.dialect.get_table_names(sync))
+    return not names

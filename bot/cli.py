@@ -1,0 +1,162 @@
+"""The `cohort` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.errors import ConfigError
+from bot.roadmap.loader import SHIPPED_CONTENT_DIR, validate_path
+from bot.settings import Settings, load_settings
+
+log = logging.getLogger("cohort")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.action(args) or 0)
+    except ConfigError as error:
+        print(f"cohort: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cohort", description="Cohort: a study-group bot for Discord, Slack and the console."
+    )
+    sub = parser.add_subparsers(required=True, metavar="command")
+
+    run = sub.add_parser("run", help="serve every platform whose credentials are set")
+    run.add_argument("--migrate", action="store_true", help="upgrade the database first")
+    run.add_argument("--as", dest="member", default="you", help="console member name")
+    run.set_defaults(action=_run)
+
+    console = sub.add_parser("console", help="talk to Cohort in this terminal")
+    console.add_argument("--as", dest="member", default="you", help="who you are (default: you)")
+    console.add_argument("--migrate", action="store_true", help="upgrade the database first")
+    console.set_defaults(action=_console)
+
+    db = sub.add_parser("db", help="database schema").add_subparsers(
+        required=True, metavar="action"
+    )
+    up = db.add_parser("upgrade", help="upgrade the schema (to the newest by default)")
+    up.add_argument("revision", nargs="?", default="head")
+    up.set_defaults(action=_db_upgrade)
+    down = db.add_parser("downgrade", help="downgrade the schema to a revision")
+    down.add_argument("revision")
+    down.set_defaults(action=_db_downgrade)
+    db.add_parser("current", help="show the schema revision").set_defaults(action=_db_current)
+
+    content = sub.add_parser("content", help="roadmap content packs").add_subparsers(
+        required=True, metavar="action"
+    )
+    check = content.add_parser("validate", help="check a pack and report every problem")
+    check.add_argument("path", nargs="?", type=Path, help="a track file or content folder")
+    check.set_defaults(action=_content_validate)
+    return parser
+
+
+def _setup_logging(settings: Settings, *, quiet: bool = False) -> None:
+    level = logging.WARNING if quiet and settings.log_level in {"DEBUG", "INFO"} else None
+    logging.basicConfig(
+        level=level or settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    platforms = [
+        name
+        for name, on in (("Discord", settings.discord_enabled), ("Slack", settings.slack_enabled))
+        if on
+    ]
+    if platforms:
+        _setup_logging(settings)
+        print(
+            f"cohort: {' and '.join(platforms)} credentials are set, but this version of "
+            "Cohort serves the console only. Unset them to use the console.",
+            file=sys.stderr,
+        )
+        return 2
+    return _console(args)
+
+
+def _console(args: argparse.Namespace) -> int:
+    from adapters.console.repl import serve_console
+    from bot.bootstrap import build_app
+
+    settings = load_settings()
+    _setup_logging(settings, quiet=True)
+
+    async def go() -> None:
+        app = await build_app(settings, migrate_db=args.migrate)
+        try:
+            await serve_console(app, member=args.member)
+        finally:
+            await app.close()
+
+    asyncio.run(go())
+    return 0
+
+
+def _with_engine(work: str, revision: str | None = None) -> int:
+    from bot.db import migrate
+    from bot.db.engine import make_engine
+
+    settings = load_settings()
+
+    async def go() -> str | None:
+        engine = make_engine(settings.database_url)
+        try:
+            if work == "upgrade":
+                await migrate.upgrade(engine, revision or "head")
+            elif work == "downgrade":
+                await migrate.downgrade(engine, revision or "base")
+            return await migrate.current_revision(engine)
+        finally:
+            await engine.dispose()
+
+    current = asyncio.run(go())
+    print(f"database at revision {current or '(empty)'}; newest is {migrate.head_revision()}")
+    return 0
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    return _with_engine("upgrade", args.revision)
+
+
+def _db_downgrade(args: argparse.Namespace) -> int:
+    return _with_engine("downgrade", args.revision)
+
+
+def _db_current(_args: argparse.Namespace) -> int:
+    return _with_engine("current")
+
+
+def _content_validate(args: argparse.Namespace) -> int:
+    path: Path = args.path or load_settings().content_dir or SHIPPED_CONTENT_DIR
+    if not path.exists():
+        print(f"cohort: {path} does not exist", file=sys.stderr)
+        return 2
+    problems = validate_path(path)
+    for problem in problems:
+        print(problem)
+    if problems:
+        noun = "problem" if len(problems) == 1 else "problems"
+        print(f"\n{len(problems)} {noun} found in {path}.")
+        return 1
+    print(f"{path}: all good.")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

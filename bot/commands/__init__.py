@@ -1,0 +1,17 @@
+"""Slash commands: declared once in a registry, dispatched the same way on every platform."""
+
+from bot.commands import help as help_commands
+from bot.commands import leaderboard, me, progress, roadmap
+from bot.commands.registry import Registry
+
+
+def build_registry() -> Registry:
+    return Registry(
+        [
+            roadmap.commands,
+            progress.commands,
+            leaderboard.commands,
+            me.commands,
+            help_commands.commands,
+        ]
+    )

@@ -1,0 +1,95 @@
+"""Running a command: resolve it, check its options and permission, run it in one
+transaction, and turn every failure into a reply. Nothing is half written: a failed
+command rolls back everything it did."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Mapping
+
+from bot.clock import Clock
+from bot.commands.context import CommandContext
+from bot.commands.parse import parse_command_line
+from bot.commands.registry import Registry
+from bot.db.engine import SessionFactory
+from bot.errors import UserError
+from bot.messages import Actor, Invocation, OptionValue, Place, Reply, parse_action_id
+from bot.roadmap.catalog import Catalog
+from bot.services import tenancy
+
+log = logging.getLogger(__name__)
+
+
+class Dispatcher:
+    def __init__(
+        self, *, sessions: SessionFactory, catalog: Catalog, registry: Registry, clock: Clock
+    ) -> None:
+        self.sessions = sessions
+        self.catalog = catalog
+        self.registry = registry
+        self.clock = clock
+
+    async def run_line(self, text: str, *, actor: Actor, place: Place) -> Reply:
+        """Run a typed command line, as the console and Slack's `/cohort` send them."""
+        try:
+            command, options = parse_command_line(text, self.registry)
+        except UserError as error:
+            return Reply.error(str(error))
+        return await self.run(Invocation(command.name, actor, place, options))
+
+    async def press(self, action_id: str, *, actor: Actor, place: Place) -> Reply:
+        """Run the command behind a pressed button."""
+        parsed = parse_action_id(action_id)
+        if parsed is None:
+            return Reply.error("That button isn't one of mine any more. Try the command instead.")
+        name, options = parsed
+        return await self.run(Invocation(name, actor, place, options))
+
+    async def run(self, invocation: Invocation) -> Reply:
+        try:
+            return await self._run(invocation)
+        except UserError as error:
+            return Reply.error(str(error))
+        except Exception:
+            error_id = secrets.token_hex(4)
+            log.exception(
+                "command /%s failed (error id %s)",
+                invocation.name,
+                error_id,
+                extra={"error_id": error_id, "command": invocation.name},
+            )
+            return Reply.error(
+                "Sorry, something went wrong on my side and nothing was changed. "
+                f"If it keeps happening, give an admin this error id: `{error_id}`."
+            )
+
+    async def _run(self, invocation: Invocation) -> Reply:
+        command = self.registry.get(invocation.name)
+        if command.admin_only and not invocation.actor.is_admin:
+            msg = f"Only community admins can use `/{command.name}`."
+            raise UserError(msg)
+        args = command.bind(_without_empty(invocation.options))
+        now = self.clock.now()
+        async with self.sessions() as session, session.begin():
+            community = await tenancy.ensure_community(session, invocation.place, now=now)
+            member = await tenancy.ensure_member(session, community, invocation.actor, now=now)
+            group = await tenancy.group_for_channel(session, community, invocation.place.channel_id)
+            if group is not None:
+                await tenancy.join_group(session, group, member, now=now)
+            context = CommandContext(
+                invocation=invocation,
+                args=args,
+                session=session,
+                community=community,
+                member=member,
+                group=group,
+                catalog=self.catalog,
+                registry=self.registry,
+                now=now,
+            )
+            return await command.handler(context)
+
+
+def _without_empty(options: Mapping[str, OptionValue]) -> dict[str, OptionValue]:
+    return {k: v for k, v in options.items() if v is not None and v != ""}

@@ -1,0 +1,181 @@
+"""Moving through steps and seeing how it adds up: /start, /done, /skip, /reset, /progress."""
+
+from __future__ import annotations
+
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from bot.commands.context import CommandContext
+from bot.commands.registry import CommandSet, Option, OptionKind
+from bot.commands.render import plural, resource_line, step_label
+from bot.commands.roadmap import step_buttons
+from bot.db.models import Privacy, StepStatus
+from bot.errors import UserError
+from bot.messages import Button, ButtonStyle, Field, ProgressBar, Reply
+from bot.roadmap.catalog import PlacedStep
+from bot.services import progress, stats, tenancy
+from bot.services.progress import Outcome
+from bot.timeutil import friendly_date, local_date, start_of_week
+
+commands = CommandSet()
+
+STEP = Option("step", "The step's id, like python-basics", OptionKind.STEP, required=True)
+NOTE_LIMIT = 500
+
+
+@commands.command("start", STEP, examples=("/start python-basics",))
+async def start_step(ctx: CommandContext) -> Reply:
+    """Mark a step as started."""
+    placed = ctx.step()
+    change = await _change(ctx, placed, StepStatus.IN_PROGRESS)
+    if change.outcome is Outcome.BLOCKED:
+        msg = (
+            f"{step_label(placed)} is already done. "
+            f"`/reset {placed.id}` first if you want to study it again."
+        )
+        raise UserError(msg)
+    if change.outcome is Outcome.UNCHANGED:
+        return Reply(
+            body=f"You're already working on {step_label(placed)}. Keep going!", ephemeral=True
+        )
+    return Reply(
+        title=f"🔶 Started: {placed.step.title}",
+        body=f"Good luck! Start with {resource_line(placed.step.resources[0])}.",
+        buttons=(Button("Done", "done", {"step": placed.id}, ButtonStyle.PRIMARY),),
+        ephemeral=True,
+    )
+
+
+@commands.command(
+    "done",
+    STEP,
+    Option("note", "What you built or learned (optional)", OptionKind.TEXT, max_length=NOTE_LIMIT),
+    examples=("/done python-basics", "/done python-basics built a quiz game"),
+)
+async def finish_step(ctx: CommandContext) -> Reply:
+    """Mark a step as done, with an optional note about what you did."""
+    placed = ctx.step()
+    change = await _change(ctx, placed, StepStatus.DONE, note=ctx.text("note"))
+    if change.outcome is Outcome.UNCHANGED:
+        return Reply(body=f"{step_label(placed)} is already done. Nice work!", ephemeral=True)
+    mine = stats.summarize(
+        ctx.track, await progress.statuses(ctx.session, ctx.member, ctx.track.id)
+    )
+    streak = await stats.current_streak(ctx.session, ctx.member, ctx.tz, ctx.now)
+    lines = [
+        f"**{ctx.member.display_name}** finished {step_label(placed)}!",
+        f"That's {mine.done} of {mine.total} steps ({mine.percent}%) · 🔥 "
+        f"{plural(streak, 'day')} streak.",
+    ]
+    note = ctx.text("note")
+    if note:
+        lines.append(f"> {note}")
+    nxt = mine.next_step()
+    buttons: tuple[Button, ...] = ()
+    if nxt is not None:
+        lines.append(f"Next up: {step_label(nxt)}.")
+        buttons = step_buttons(nxt, mine)
+    else:
+        lines.append(f"🎓 That completes {ctx.track.title}!")
+    return Reply(title=f"✅ {placed.step.title}", body="\n".join(lines), buttons=buttons)
+
+
+@commands.command("skip", STEP, examples=("/skip certifications",))
+async def skip_step(ctx: CommandContext) -> Reply:
+    """Skip a step you don't need; it stops counting against your progress."""
+    placed = ctx.step()
+    change = await _change(ctx, placed, StepStatus.SKIPPED)
+    if change.outcome is Outcome.BLOCKED:
+        msg = f"{step_label(placed)} is already done, so there's nothing to skip."
+        raise UserError(msg)
+    if change.outcome is Outcome.UNCHANGED:
+        return Reply(body=f"{step_label(placed)} is already skipped.", ephemeral=True)
+    return Reply(
+        body=f"⏭️ Skipped {step_label(placed)}. `/reset {placed.id}` brings it back.",
+        ephemeral=True,
+    )
+
+
+@commands.command("reset", STEP, examples=("/reset python-basics",))
+async def reset_step(ctx: CommandContext) -> Reply:
+    """Put a step back to not started."""
+    placed = ctx.step()
+    change = await _change(ctx, placed, StepStatus.NOT_STARTED)
+    if change.outcome is Outcome.UNCHANGED:
+        return Reply(
+            body=f"{step_label(placed)} hasn't been started; nothing to reset.", ephemeral=True
+        )
+    return Reply(body=f"↩️ {step_label(placed)} is back to not started.", ephemeral=True)
+
+
+@commands.command(
+    "progress",
+    Option("member", "Whose progress (defaults to yours)", OptionKind.MEMBER),
+    examples=("/progress", "/progress ana"),
+)
+async def show_progress(ctx: CommandContext) -> Reply:
+    """Your progress (or a member's): per phase, this week, streak and a pace forecast."""
+    wanted = ctx.text("member")
+    member = await tenancy.find_member(ctx.session, ctx.community, wanted) if wanted else ctx.member
+    is_self = member.id == ctx.member.id
+    if not is_self and member.privacy == Privacy.HIDDEN.value:
+        msg = f"{member.display_name} keeps their progress private."
+        raise UserError(msg)
+    track = ctx.track
+    mine = stats.summarize(track, await progress.statuses(ctx.session, member, track.id))
+    tz = ZoneInfo(member.timezone)
+    this_week = await stats.done_since(ctx.session, member, track.id, start_of_week(ctx.now, tz))
+    recent = await stats.done_since(ctx.session, member, track.id, ctx.now - stats.PACE_WINDOW)
+    streak = await stats.current_streak(ctx.session, member, tz, ctx.now)
+    skipped = f" · {mine.skipped} skipped" if mine.skipped else ""
+    body = (
+        f"**{mine.done} of {mine.total} steps done ({mine.percent}%)**{skipped}\n"
+        f"{plural(len(this_week), 'step')} this week · 🔥 {plural(streak, 'day')} streak"
+    )
+    fields = []
+    doing = mine.in_progress()
+    if doing:
+        fields.append(Field("In progress", ", ".join(f"`{p.id}`" for p in doing)))
+    nxt = mine.next_step()
+    if nxt is not None:
+        fields.append(Field("Next step", step_label(nxt)))
+    fields.append(Field("Forecast", _forecast_text(mine, recent, local_date(ctx.now, tz), nxt)))
+    whose = "Your" if is_self else f"{member.display_name}'s"
+    return Reply(
+        title=f"📈 {whose} progress · {track.title}",
+        body=body,
+        fields=tuple(fields),
+        progress=tuple(
+            ProgressBar(p.phase.title, p.done, p.total - p.skipped) for p in mine.phases
+        ),
+        ephemeral=True,
+    )
+
+
+def _forecast_text(
+    mine: stats.TrackProgress, recent: list[str], today: date, nxt: PlacedStep | None
+) -> str:
+    if nxt is None:
+        return "Nothing left to forecast: the whole track is finished. 🎓"
+    forecast = stats.forecast(mine, recent, today)
+    if forecast is None or forecast.phase_finish is None or forecast.track_finish is None:
+        return "Finish a step to get a forecast: it's based on your last four weeks."
+    return (
+        f"At your pace of the last four weeks (about {forecast.hours_per_week:.0f} h/week), "
+        f"you'd finish {nxt.phase.title} around {friendly_date(forecast.phase_finish)} "
+        f"and the whole track around {friendly_date(forecast.track_finish)}."
+    )
+
+
+async def _change(
+    ctx: CommandContext, placed: PlacedStep, target: StepStatus, note: str | None = None
+) -> progress.StepChange:
+    return await progress.change_step(
+        ctx.session,
+        ctx.member,
+        track_id=ctx.track.id,
+        step_id=placed.id,
+        target=target,
+        now=ctx.now,
+        note=note,
+    )

@@ -1,0 +1,121 @@
+"""The boundary types adapters and the core exchange. Small, frozen, platform-free."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from urllib.parse import parse_qsl, urlencode
+
+ACTION_PREFIX = "cohort:"
+
+
+class Platform(StrEnum):
+    CONSOLE = "console"
+    DISCORD = "discord"
+    SLACK = "slack"
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a command was run: one channel of one community (Discord guild, Slack team)."""
+
+    platform: Platform
+    workspace_id: str
+    channel_id: str
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who ran a command, as the platform knows them."""
+
+    user_id: str
+    display_name: str
+    is_admin: bool = False
+
+
+OptionValue = str | int | bool
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """One command to run: `name` is the command path ("done", "me timezone")."""
+
+    name: str
+    actor: Actor
+    place: Place
+    options: Mapping[str, OptionValue] = field(default_factory=dict)
+    locale: str = "en"
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    value: str
+    inline: bool = False
+
+
+@dataclass(frozen=True)
+class ProgressBar:
+    label: str
+    done: int
+    total: int
+
+    @property
+    def fraction(self) -> float:
+        return self.done / self.total if self.total else 0.0
+
+
+class ButtonStyle(StrEnum):
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
+    DANGER = "danger"
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button that, when pressed, runs `command` with `options` as the presser."""
+
+    label: str
+    command: str
+    options: Mapping[str, str] = field(default_factory=dict)
+    style: ButtonStyle = ButtonStyle.SECONDARY
+
+    @property
+    def action_id(self) -> str:
+        """A compact string that platforms carry back when the button is pressed."""
+        query = urlencode(sorted(self.options.items()))
+        return f"{ACTION_PREFIX}{self.command}" + (f"?{query}" if query else "")
+
+
+def parse_action_id(action_id: str) -> tuple[str, dict[str, str]] | None:
+    """The command and options a button's `action_id` stands for; None if not ours."""
+    if not action_id.startswith(ACTION_PREFIX):
+        return None
+    command, _, query = action_id.removeprefix(ACTION_PREFIX).partition("?")
+    return command, dict(parse_qsl(query))
+
+
+@dataclass(frozen=True)
+class Image:
+    png: bytes
+    alt_text: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the core answers. Adapters render it natively; `ephemeral` means only the
+    person who asked sees it."""
+
+    title: str = ""
+    body: str = ""
+    fields: tuple[Field, ...] = ()
+    progress: tuple[ProgressBar, ...] = ()
+    buttons: tuple[Button, ...] = ()
+    image: Image | None = None
+    ephemeral: bool = False
+    is_error: bool = False
+
+    @classmethod
+    def error(cls, text: str) -> Reply:
+        return cls(body=text, ephemeral=True, is_error=True)

@@ -1,0 +1,1 @@
+"""Roadmap content: the pack schema, loading and validation, and lookups by id."""

@@ -1,0 +1,120 @@
+"""Group leaderboards: who finished most steps in a period, or holds the longest streak.
+Members who chose to be hidden never appear."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import GroupMember, Member, Privacy, ProgressEvent, StepProgress, StepStatus
+from bot.services.stats import ACTIVE_KINDS, STREAK_LOOKBACK, streak_length
+from bot.timeutil import local_date
+
+
+class Metric(StrEnum):
+    STEPS = "steps"
+    STREAK = "streak"
+
+
+class Period(StrEnum):
+    WEEK = "week"
+    MONTH = "month"
+    ALL = "all"
+
+
+@dataclass(frozen=True)
+class Standing:
+    rank: int
+    member_id: int
+    name: str
+    value: int
+
+
+def rank_standings(rows: Iterable[tuple[int, str, int]]) -> list[Standing]:
+    """Standard competition ranking: equal values share a rank, and the next rank skips
+    (1, 2, 2, 4). Ties are listed by name so the order is stable."""
+    ordered = sorted(rows, key=lambda row: (-row[2], row[1].lower(), row[0]))
+    standings: list[Standing] = []
+    for position, (member_id, name, value) in enumerate(ordered, start=1):
+        tied = standings and standings[-1].value == value
+        rank = standings[-1].rank if tied else position
+        standings.append(Standing(rank, member_id, name, value))
+    return standings
+
+
+async def leaderboard(
+    session: AsyncSession,
+    *,
+    community_id: int,
+    group_id: int | None,
+    metric: Metric,
+    since: datetime | None,
+    now: datetime,
+) -> list[Standing]:
+    """Standings of the public members of a group (or the whole community when
+    `group_id` is None). Members with nothing to show are left out."""
+    eligible = select(Member.id, Member.display_name, Member.timezone).where(
+        Member.community_id == community_id, Member.privacy == Privacy.PUBLIC.value
+    )
+    if group_id is not None:
+        eligible = eligible.join(GroupMember, GroupMember.member_id == Member.id).where(
+            GroupMember.group_id == group_id
+        )
+    members = {mid: (name, tz) for mid, name, tz in (await session.execute(eligible)).tuples()}
+    if not members:
+        return []
+    if metric is Metric.STEPS:
+        values = await _steps_done(session, community_id, eligible, since)
+    else:
+        values = await _streaks(session, community_id, eligible, members, now)
+    rows = [(mid, members[mid][0], value) for mid, value in values.items() if value > 0]
+    return rank_standings(rows)
+
+
+async def _steps_done(
+    session: AsyncSession,
+    community_id: int,
+    eligible: Select[int, str, str],
+    since: datetime | None,
+) -> dict[int, int]:
+    query = (
+        select(StepProgress.member_id, func.count())
+        .where(
+            StepProgress.community_id == community_id,
+            StepProgress.status == StepStatus.DONE.value,
+            StepProgress.member_id.in_(eligible.with_only_columns(Member.id).scalar_subquery()),
+        )
+        .group_by(StepProgress.member_id)
+    )
+    if since is not None:
+        query = query.where(StepProgress.completed_at >= since)
+    return dict((await session.execute(query)).tuples())
+
+
+async def _streaks(
+    session: AsyncSession,
+    community_id: int,
+    eligible: Select[int, str, str],
+    members: dict[int, tuple[str, str]],
+    now: datetime,
+) -> dict[int, int]:
+    rows = await session.execute(
+        select(ProgressEvent.member_id, ProgressEvent.occurred_at).where(
+            ProgressEvent.community_id == community_id,
+            ProgressEvent.kind.in_(ACTIVE_KINDS),
+            ProgressEvent.occurred_at >= now - STREAK_LOOKBACK,
+            ProgressEvent.member_id.in_(eligible.with_only_columns(Member.id).scalar_subquery()),
+        )
+    )
+    days: dict[int, set[date]] = defaultdict(set)
+    zones = {mid: ZoneInfo(tz) for mid, (_, tz) in members.items()}
+    for mid, at in rows.tuples():
+        days[mid].add(local_date(at, zones[mid]))
+    return {mid: streak_length(d, local_date(now, zones[mid])) for mid, d in days.items()}

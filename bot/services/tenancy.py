@@ -1,0 +1,141 @@
+"""Communities, their members and their groups. Every lookup is scoped to one community."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import TypeVar
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Community, Group, GroupMember, Member
+from bot.errors import UserError
+from bot.messages import Actor, Place
+
+T = TypeVar("T")
+MENTION = re.compile(r"^<@!?([A-Za-z0-9]+)(?:\|[^>]*)?>$")
+
+
+async def ensure_community(
+    session: AsyncSession, place: Place, *, now: datetime, name: str = ""
+) -> Community:
+    query = select(Community).where(
+        Community.platform == place.platform.value, Community.external_id == place.workspace_id
+    )
+    community = await session.scalar(query)
+    if community is not None:
+        return community
+    community = Community(
+        platform=place.platform.value, external_id=place.workspace_id, name=name, created_at=now
+    )
+    return await _insert_or_fetch(session, community, query)
+
+
+async def ensure_member(
+    session: AsyncSession, community: Community, actor: Actor, *, now: datetime
+) -> Member:
+    query = select(Member).where(
+        Member.community_id == community.id, Member.platform_user_id == actor.user_id
+    )
+    member = await session.scalar(query)
+    name = actor.display_name.strip()[:100] or actor.user_id
+    if member is not None:
+        if member.display_name != name:
+            member.display_name = name
+        return member
+    member = Member(
+        community_id=community.id,
+        platform_user_id=actor.user_id,
+        display_name=name,
+        joined_at=now,
+    )
+    return await _insert_or_fetch(session, member, query)
+
+
+async def group_for_channel(
+    session: AsyncSession, community: Community, channel_id: str
+) -> Group | None:
+    return await session.scalar(
+        select(Group).where(Group.community_id == community.id, Group.channel_id == channel_id)
+    )
+
+
+async def create_group(
+    session: AsyncSession,
+    community: Community,
+    *,
+    channel_id: str,
+    name: str,
+    track_id: str,
+    timezone: str,
+    now: datetime,
+) -> Group:
+    group = Group(
+        community_id=community.id,
+        channel_id=channel_id,
+        name=name,
+        track_id=track_id,
+        timezone=timezone,
+        created_at=now,
+    )
+    session.add(group)
+    await session.flush()
+    return group
+
+
+async def join_group(session: AsyncSession, group: Group, member: Member, *, now: datetime) -> None:
+    if group.community_id != member.community_id:
+        msg = "a member can only join groups of their own community"
+        raise ValueError(msg)
+    exists = await session.scalar(
+        select(GroupMember.member_id).where(
+            GroupMember.group_id == group.id, GroupMember.member_id == member.id
+        )
+    )
+    if exists is None:
+        link = GroupMember(
+            group_id=group.id, member_id=member.id, community_id=member.community_id, joined_at=now
+        )
+        query = select(GroupMember).where(
+            GroupMember.group_id == group.id, GroupMember.member_id == member.id
+        )
+        await _insert_or_fetch(session, link, query)
+
+
+async def find_member(session: AsyncSession, community: Community, text: str) -> Member:
+    """The community member `text` names: a mention, a platform user id, or a display name."""
+    wanted = text.strip().removeprefix("@")
+    mention = MENTION.match(text.strip())
+    if mention:
+        wanted = mention.group(1)
+    in_community = select(Member).where(Member.community_id == community.id)
+    member = await session.scalar(in_community.where(Member.platform_user_id == wanted))
+    if member is None:
+        matches = (
+            await session.scalars(
+                in_community.where(func.lower(Member.display_name) == wanted.lower()).limit(2)
+            )
+        ).all()
+        if len(matches) > 1:
+            msg = f"More than one member is called `{wanted}`; mention them instead."
+            raise UserError(msg)
+        member = matches[0] if matches else None
+    if member is None:
+        msg = f"I don't know a member called `{wanted}` here yet. They appear once they use Cohort."
+        raise UserError(msg)
+    return member
+
+
+async def _insert_or_fetch(session: AsyncSession, row: T, query: Select[T]) -> T:
+    """Insert `row`; if a concurrent request inserted the same one first, use theirs."""
+    try:
+        async with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        existing = await session.scalar(query)
+        if existing is None:
+            raise
+        return existing
+    return row

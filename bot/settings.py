@@ -1,0 +1,112 @@
+"""Settings from the environment (and an optional `.env`), checked once at start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.errors import ConfigError
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///cohort.db"
+DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "sqlite+aiosqlite": "sqlite+aiosqlite",
+    "postgres": "postgresql+asyncpg",
+    "postgresql": "postgresql+asyncpg",
+    "postgresql+asyncpg": "postgresql+asyncpg",
+}
+
+
+def _env(name: str) -> AliasChoices:
+    return AliasChoices(name, name.lower())
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias=_env("COHORT_DATABASE_URL"))
+    db_pool_size: int = Field(5, ge=1, le=100, validation_alias=_env("COHORT_DB_POOL_SIZE"))
+    content_dir: Path | None = Field(None, validation_alias=_env("COHORT_CONTENT_DIR"))
+    http_host: str = Field("127.0.0.1", validation_alias=_env("COHORT_HTTP_HOST"))
+    http_port: int = Field(8080, ge=1, le=65535, validation_alias=_env("COHORT_HTTP_PORT"))
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", validation_alias=_env("COHORT_LOG_LEVEL")
+    )
+    discord_token: SecretStr | None = Field(None, validation_alias=_env("DISCORD_TOKEN"))
+    discord_api_base: str | None = Field(None, validation_alias=_env("DISCORD_API_BASE"))
+    discord_gateway_url: str | None = Field(None, validation_alias=_env("DISCORD_GATEWAY_URL"))
+    discord_shard_count: int | None = Field(
+        None, ge=1, validation_alias=_env("DISCORD_SHARD_COUNT")
+    )
+    discord_shard_ids: str | None = Field(None, validation_alias=_env("DISCORD_SHARD_IDS"))
+    slack_bot_token: SecretStr | None = Field(None, validation_alias=_env("SLACK_BOT_TOKEN"))
+    slack_signing_secret: SecretStr | None = Field(
+        None, validation_alias=_env("SLACK_SIGNING_SECRET")
+    )
+    slack_app_token: SecretStr | None = Field(None, validation_alias=_env("SLACK_APP_TOKEN"))
+    slack_api_url: str | None = Field(None, validation_alias=_env("SLACK_API_URL"))
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("database_url")
+    @classmethod
+    def _driver(cls, value: str) -> str:
+        scheme, sep, rest = value.partition("://")
+        if not sep or scheme not in DRIVERS:
+            msg = (
+                "use sqlite+aiosqlite:///path/to/cohort.db or "
+                "postgresql+asyncpg://user:password@host/dbname"
+            )
+            raise ValueError(msg)
+        return f"{DRIVERS[scheme]}://{rest}"
+
+    @field_validator("discord_shard_ids")
+    @classmethod
+    def _shard_ids(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parts = [p.strip() for p in value.split(",")]
+        if not all(p.isdigit() for p in parts):
+            msg = "use shard numbers separated by commas, like 0,1,2"
+            raise ValueError(msg)
+        return ",".join(parts)
+
+    @property
+    def shard_ids(self) -> list[int] | None:
+        return (
+            [int(p) for p in self.discord_shard_ids.split(",")] if self.discord_shard_ids else None
+        )
+
+    @property
+    def discord_enabled(self) -> bool:
+        return self.discord_token is not None
+
+    @property
+    def slack_enabled(self) -> bool:
+        return self.slack_bot_token is not None and self.slack_signing_secret is not None
+
+
+ALIASES = {
+    name: str(field.validation_alias.choices[0])  # type: ignore[union-attr]
+    for name, field in Settings.model_fields.items()
+}
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment; a ConfigError listing every bad value otherwise."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        lines = []
+        for item in error.errors():
+            name = ALIASES.get(str(item["loc"][0]), str(item["loc"][0])) if item["loc"] else "?"
+            reason = str(item["msg"]).removeprefix("Value error, ")
+            lines.append(f"  {name}: {reason} (got {item.get('input')!r})")
+        msg = "Some settings need fixing:\n" + "\n".join(lines)
+        raise ConfigError(msg) from None
