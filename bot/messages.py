@@ -93,7 +93,7 @@ def parse_action_id(action_id: str) -> tuple[str, dict[str, str]] | None:
     if not action_id.startswith(ACTION_PREFIX):
         return None
     command, _, query = action_id.removeprefix(ACTION_PREFIX).partition("?")
-    return command, dict(parse_qsl(query))
+    return command, dict(parse_qsl(query, keep_blank_values=True))
 
 
 @dataclass(frozen=True)

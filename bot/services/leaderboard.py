@@ -67,7 +67,7 @@ async def leaderboard(
         eligible = eligible.join(GroupMember, GroupMember.member_id == Member.id).where(
             GroupMember.group_id == group_id
         )
-    members = {mid: (name, tz) for mid, name, tz in (await session.execute(eligible)).tuples()}
+    members = {mid: (name, tz) for mid, name, tz in await session.execute(eligible)}
     if not members:
         return []
     if metric is Metric.STEPS:
@@ -95,7 +95,7 @@ async def _steps_done(
     )
     if since is not None:
         query = query.where(StepProgress.completed_at >= since)
-    return dict((await session.execute(query)).tuples())
+    return dict((await session.execute(query)).all())
 
 
 async def _streaks(
@@ -115,6 +115,6 @@ async def _streaks(
     )
     days: dict[int, set[date]] = defaultdict(set)
     zones = {mid: ZoneInfo(tz) for mid, (_, tz) in members.items()}
-    for mid, at in rows.tuples():
+    for mid, at in rows:
         days[mid].add(local_date(at, zones[mid]))
     return {mid: streak_length(d, local_date(now, zones[mid])) for mid, d in days.items()}

@@ -50,7 +50,7 @@ async def statuses(session: AsyncSession, member: Member, track_id: str) -> dict
             StepProgress.track_id == track_id,
         )
     )
-    return {step_id: StepStatus(status) for step_id, status in rows.tuples()}
+    return {step_id: StepStatus(status) for step_id, status in rows}
 
 
 async def change_step(

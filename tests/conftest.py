@@ -1,0 +1,202 @@
+"""Shared fixtures: a real migrated SQLite file per test, an optional real PostgreSQL
+server, a controllable clock, and `cohort`, which runs commands as members."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
+
+from adapters.console.render import render
+from bot.bootstrap import App, build_app
+from bot.clock import ManualClock
+from bot.db import migrate
+from bot.db.engine import make_engine
+from bot.db.models import Community, Member, ProgressEvent, StepProgress
+from bot.messages import Actor, Invocation, OptionValue, Place, Platform, Reply
+from bot.services import tenancy
+from bot.settings import Settings
+
+# A Wednesday, mid-morning UTC.
+START = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
+PG_ENV = "COHORT_TEST_POSTGRES_URL"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite file migrated to head; each test gets a copy of it."""
+    path = tmp_path_factory.mktemp("template") / "cohort.db"
+
+    async def build() -> None:
+        engine = make_engine(f"sqlite+aiosqlite:///{path}")
+        await migrate.upgrade(engine)
+        await engine.dispose()
+
+    asyncio.run(build())
+    return path
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
+    target = tmp_path / "cohort.db"
+    shutil.copy(sqlite_template, target)
+    return f"sqlite+aiosqlite:///{target}"
+
+
+@pytest.fixture
+def empty_sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
+
+
+def postgres_admin_url() -> str:
+    url = os.environ.get(PG_ENV)
+    if not url:
+        if os.environ.get("COHORT_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"{PG_ENV} is not set but COHORT_REQUIRE_POSTGRES=1 (CI needs PostgreSQL)")
+        pytest.skip(f"no PostgreSQL server configured: set {PG_ENV} to run this test")
+    return url
+
+
+@pytest.fixture
+def empty_postgres_url() -> Iterator[str]:
+    """A fresh, empty database on the configured PostgreSQL server, dropped afterwards."""
+    import asyncpg  # only needed when a server is configured
+
+    admin = make_url(postgres_admin_url())
+    name = f"cohort_test_{secrets.token_hex(4)}"
+    dsn = admin.set(drivername="postgresql").render_as_string(hide_password=False)
+
+    async def admin_sql(statement: str) -> None:
+        connection = await asyncpg.connect(dsn)
+        try:
+            await connection.execute(statement)
+        finally:
+            await connection.close()
+
+    asyncio.run(admin_sql(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin.set(database=name).render_as_string(hide_password=False)
+    finally:
+        asyncio.run(admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_empty_db_url(request: pytest.FixtureRequest) -> str:
+    """An empty database on each engine Cohort supports."""
+    fixture = "empty_sqlite_url" if request.param == "sqlite" else "empty_postgres_url"
+    return str(request.getfixturevalue(fixture))
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(START)
+
+
+@pytest.fixture
+async def app(sqlite_url: str, clock: ManualClock) -> AsyncIterator[App]:
+    built = await build_app(Settings(database_url=sqlite_url), clock=clock)
+    yield built
+    await built.close()
+
+
+GENERAL = Place(Platform.DISCORD, "guild-1", "general")
+
+
+@dataclass
+class Cohort:
+    """Runs commands as named members, the way a platform adapter would."""
+
+    app: App
+    place: Place = GENERAL
+    admins: set[str] = field(default_factory=set)
+
+    def actor(self, name: str) -> Actor:
+        return Actor(user_id=f"u-{name.lower()}", display_name=name, is_admin=name in self.admins)
+
+    async def __call__(self, line: str, *, as_: str = "ana", place: Place | None = None) -> Reply:
+        return await self.app.dispatcher.run_line(
+            line, actor=self.actor(as_), place=place or self.place
+        )
+
+    async def text(self, line: str, *, as_: str = "ana", place: Place | None = None) -> str:
+        return render(await self(line, as_=as_, place=place))
+
+    async def invoke(
+        self, name: str, options: dict[str, OptionValue], *, as_: str = "ana"
+    ) -> Reply:
+        return await self.app.dispatcher.run(Invocation(name, self.actor(as_), self.place, options))
+
+    async def press(self, reply: Reply, label: str, *, as_: str = "ana") -> Reply:
+        button = next(b for b in reply.buttons if b.label == label)
+        return await self.app.dispatcher.press(
+            button.action_id, actor=self.actor(as_), place=self.place
+        )
+
+    async def make_group(self, *, name: str = "#ml-study", timezone: str = "UTC") -> None:
+        now = self.app.clock.now()
+        async with self.app.sessions() as session, session.begin():
+            community = await tenancy.ensure_community(session, self.place, now=now)
+            await tenancy.create_group(
+                session,
+                community,
+                channel_id=self.place.channel_id,
+                name=name,
+                track_id=self.app.catalog.default.id,
+                timezone=timezone,
+                now=now,
+            )
+
+    async def statuses(self, name: str) -> dict[str, str]:
+        """What is stored for a member of this place's community: step id -> status."""
+        async with self.app.sessions() as session:
+            rows = await session.execute(
+                select(StepProgress.step_id, StepProgress.status)
+                .join(Member, Member.id == StepProgress.member_id)
+                .join(Community, Community.id == Member.community_id)
+                .where(
+                    Member.platform_user_id == f"u-{name.lower()}",
+                    Community.external_id == self.place.workspace_id,
+                )
+            )
+            return dict(rows.all())
+
+    async def event_count(self) -> int:
+        async with self.app.sessions() as session:
+            return len((await session.scalars(select(ProgressEvent.id))).all())
+
+
+@pytest.fixture
+def cohort(app: App) -> Cohort:
+    return Cohort(app)
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Tests never pick up a developer's own Cohort or platform settings."""
+    for name in list(os.environ):
+        if name.startswith(("COHORT_", "DISCORD_", "SLACK_")) and name not in {
+            PG_ENV,
+            "COHORT_REQUIRE_POSTGRES",
+        }:
+            monkeypatch.delenv(name)
+    return
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say how many tests ran against PostgreSQL, so a CI log shows it was really used."""
+    passed = [
+        report
+        for report in terminalreporter.stats.get("passed", [])
+        if "postgres" in report.keywords
+    ]
+    server = "a real PostgreSQL server" if os.environ.get(PG_ENV) else "no PostgreSQL server"
+    terminalreporter.write_line(f"PostgreSQL: {len(passed)} tests passed against {server}.")

@@ -1,0 +1,83 @@
+"""Alembic owns the schema: upgrade from empty, downgrade, the models match, and the bot
+refuses a database that is behind. On SQLite and on a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+
+from bot.bootstrap import build_app
+from bot.db import migrate
+from bot.db.engine import make_engine
+from bot.db.models import Base
+from bot.errors import ConfigError
+from bot.settings import Settings
+
+TABLES = {"communities", "groups", "members", "group_members", "step_progress", "progress_events"}
+
+
+async def _tables(url: str) -> set[str]:
+    engine = make_engine(url)
+    async with engine.connect() as connection:
+        names = await connection.run_sync(lambda sync: set(inspect(sync).get_table_names()))
+    await engine.dispose()
+    return names - {"alembic_version"}
+
+
+async def test_upgrade_from_empty_then_downgrade_to_nothing(any_empty_db_url: str) -> None:
+    engine = make_engine(any_empty_db_url)
+    try:
+        await migrate.upgrade(engine)
+        assert await migrate.current_revision(engine) == migrate.head_revision()
+        assert await _tables(any_empty_db_url) == TABLES
+        await migrate.downgrade(engine, "base")
+        assert await migrate.current_revision(engine) is None
+        assert await _tables(any_empty_db_url) == set()
+        await migrate.upgrade(engine)
+        assert await _tables(any_empty_db_url) == TABLES
+    finally:
+        await engine.dispose()
+
+
+async def test_the_models_match_the_migrated_schema(any_empty_db_url: str) -> None:
+    engine = make_engine(any_empty_db_url)
+    try:
+        await migrate.upgrade(engine)
+        async with engine.connect() as connection:
+            diff = await connection.run_sync(
+                lambda sync: compare_metadata(
+                    MigrationContext.configure(sync, opts={"compare_type": True}), Base.metadata
+                )
+            )
+    finally:
+        await engine.dispose()
+    assert diff == []
+
+
+async def test_the_bot_refuses_a_database_that_is_behind(any_empty_db_url: str) -> None:
+    engine = make_engine(any_empty_db_url)
+    await migrate.upgrade(engine)
+    await migrate.downgrade(engine, "base")
+    await engine.dispose()
+
+    with pytest.raises(ConfigError, match=r"Run `cohort db upgrade`"):
+        await build_app(Settings(database_url=any_empty_db_url))
+    app = await build_app(Settings(database_url=any_empty_db_url), migrate_db=True)
+    await app.close()
+    assert await _tables(any_empty_db_url) == TABLES
+
+
+async def test_a_new_embedded_database_sets_itself_up(empty_sqlite_url: str) -> None:
+    app = await build_app(Settings(database_url=empty_sqlite_url))
+    await app.close()
+    assert await _tables(empty_sqlite_url) == TABLES
+
+
+@pytest.mark.postgres
+async def test_an_empty_postgres_database_is_not_migrated_without_being_asked(
+    empty_postgres_url: str,
+) -> None:
+    with pytest.raises(ConfigError, match="The database is empty"):
+        await build_app(Settings(database_url=empty_postgres_url))

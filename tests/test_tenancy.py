@@ -1,0 +1,53 @@
+"""No data crosses communities: the same people, the same channel names, two communities."""
+
+from __future__ import annotations
+
+from bot.messages import Place, Platform
+from tests.conftest import Cohort
+
+GUILD_A = Place(Platform.DISCORD, "guild-a", "general")
+GUILD_B = Place(Platform.DISCORD, "guild-b", "general")
+SLACK_A = Place(Platform.SLACK, "guild-a", "general")  # same id, other platform
+
+
+async def test_progress_in_one_community_is_invisible_in_another(cohort: Cohort) -> None:
+    await cohort("/done python-basics", as_="ana", place=GUILD_A)
+    await cohort("/done dev-tools", as_="ana", place=GUILD_A)
+    in_b = await cohort("/progress", as_="ana", place=GUILD_B)
+    in_slack = await cohort("/progress", as_="ana", place=SLACK_A)
+
+    assert "**0 of 37 steps done" in in_b.body
+    assert "**0 of 37 steps done" in in_slack.body
+    assert "**2 of 37 steps done" in (await cohort("/progress", as_="ana", place=GUILD_A)).body
+
+
+async def test_members_of_another_community_cannot_be_looked_up(cohort: Cohort) -> None:
+    await cohort("/done python-basics", as_="ben", place=GUILD_A)
+    reply = await cohort("/progress ben", as_="ana", place=GUILD_B)
+    by_id = await cohort("/progress u-ben", as_="ana", place=GUILD_B)
+
+    assert reply.is_error
+    assert "don't know a member called `ben`" in reply.body
+    assert by_id.is_error
+
+
+async def test_changes_in_one_community_never_touch_another(cohort: Cohort) -> None:
+    await cohort("/done python-basics", as_="ana", place=GUILD_A)
+    await cohort("/reset python-basics", as_="ana", place=GUILD_B)
+    await cohort("/me privacy hidden", as_="ana", place=GUILD_B)
+    ask = await cohort("/me forget", as_="ana", place=GUILD_B)
+    await cohort.app.dispatcher.press(
+        ask.buttons[0].action_id, actor=cohort.actor("ana"), place=GUILD_B
+    )
+
+    still = await cohort("/progress", as_="ana", place=GUILD_A)
+    board = await cohort("/leaderboard", as_="ben", place=GUILD_A)
+    assert "**1 of 37 steps done" in still.body
+    assert "**ana** · 1 step" in board.body
+
+
+async def test_leaderboards_show_only_their_own_community(cohort: Cohort) -> None:
+    await cohort("/done python-basics", as_="ana", place=GUILD_A)
+    await cohort("/done python-basics", as_="ben", place=GUILD_B)
+    board = await cohort("/leaderboard all", as_="ben", place=GUILD_B)
+    assert board.body.splitlines() == ["🥇 **ben** · 1 step"]
