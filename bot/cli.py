@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import logging
 import sys
 from collections.abc import Sequence
@@ -35,11 +36,13 @@ def _parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="serve every platform whose credentials are set")
     run.add_argument("--migrate", action="store_true", help="upgrade the database first")
-    run.add_argument("--as", dest="member", default="you", help="console member name")
+    run.add_argument("--as", dest="member", default=_login(), help="console member name")
     run.set_defaults(action=_run)
 
     console = sub.add_parser("console", help="talk to Cohort in this terminal")
-    console.add_argument("--as", dest="member", default="you", help="who you are (default: you)")
+    console.add_argument(
+        "--as", dest="member", default=_login(), help="who you are (default: your login name)"
+    )
     console.add_argument("--migrate", action="store_true", help="upgrade the database first")
     console.set_defaults(action=_console)
 
@@ -61,6 +64,13 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("path", nargs="?", type=Path, help="a track file or content folder")
     check.set_defaults(action=_content_validate)
     return parser
+
+
+def _login() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "you"
 
 
 def _setup_logging(settings: Settings, *, quiet: bool = False) -> None:

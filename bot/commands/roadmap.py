@@ -120,9 +120,7 @@ async def show_next(ctx: CommandContext) -> Reply:
     lead = "Keep going with" if state is StepStatus.IN_PROGRESS else "Next up:"
     fields = [
         Field("Start with", resource_line(first)),
-        Field(
-            "Phase", f"{placed.phase.title} · {text_bar(*_phase_counts(mine, placed))}", inline=True
-        ),
+        Field("Phase", _phase_line(mine, placed), inline=True),
         Field("Time", f"about {step.hours} hours", inline=True),
     ]
     others = [p for p in mine.in_progress() if p.id != placed.id]
@@ -147,9 +145,10 @@ def step_buttons(placed: PlacedStep, mine: TrackProgress) -> tuple[Button, ...]:
     return tuple(buttons)
 
 
-def _phase_counts(mine: TrackProgress, placed: PlacedStep) -> tuple[int, int]:
+def _phase_line(mine: TrackProgress, placed: PlacedStep) -> str:
     phase = next(p for p in mine.phases if p.phase.id == placed.phase.id)
-    return phase.done, phase.total
+    bar = text_bar(phase.done, phase.total)
+    return f"{placed.phase.title} · {bar} {phase.done}/{phase.total}"
 
 
 def _status_words(status: StepStatus) -> str:
