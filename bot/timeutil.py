@@ -53,3 +53,49 @@ def start_of_month(instant: datetime, tz: ZoneInfo) -> datetime:
 
 def friendly_date(day: date) -> str:
     return f"{day.day} {day:%b %Y}"
+
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def parse_hhmm(text: str) -> time:
+    """A 24-hour wall-clock time like 09:00; a UserError naming the form otherwise."""
+    cleaned = text.strip().lower()
+    hours, sep, minutes = cleaned.partition(":")
+    if sep and hours.isdigit() and minutes.isdigit() and len(minutes) == 2:
+        hour, minute = int(hours), int(minutes)
+        if hour < 24 and minute < 60:
+            return time(hour, minute)
+    msg = f"`{text.strip()}` is not a time I understand. Use 24-hour time, like `09:00` or `18:30`."
+    raise UserError(msg)
+
+
+def parse_weekday(text: str) -> int:
+    cleaned = text.strip().lower()
+    for index, name in enumerate(WEEKDAYS):
+        if len(cleaned) >= 3 and name.startswith(cleaned):
+            return index
+    msg = f"`{text.strip()}` is not a weekday. Use `monday` to `sunday` (or `mon`, `tue`, ...)."
+    raise UserError(msg)
+
+
+def at_local(day: date, at: time, tz: ZoneInfo) -> datetime:
+    """The instant a wall-clock time happens on a local day, as UTC. A time that does not
+    exist (the hour skipped when clocks go forward) happens at the same offset as before."""
+    return datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
+
+
+def in_quiet_hours(instant: datetime, tz: ZoneInfo, start: int, end: int) -> bool:
+    hour = instant.astimezone(tz).hour
+    if start == end:
+        return False
+    return start <= hour or hour < end if start > end else start <= hour < end
+
+
+def after_quiet_hours(instant: datetime, tz: ZoneInfo, start: int, end: int) -> datetime:
+    """`instant`, or the end of the quiet hours it falls in (local time)."""
+    if not in_quiet_hours(instant, tz, start, end):
+        return instant
+    local = instant.astimezone(tz)
+    day = local.date() if local.hour < end else local.date() + timedelta(days=1)
+    return at_local(day, time(end), tz)

@@ -1,7 +1,7 @@
 """Slash commands: declared once in a registry, dispatched the same way on every platform."""
 
+from bot.commands import checkin, group, leaderboard, me, progress, roadmap
 from bot.commands import help as help_commands
-from bot.commands import leaderboard, me, progress, roadmap
 from bot.commands.registry import Registry
 
 
@@ -12,6 +12,8 @@ def build_registry() -> Registry:
             progress.commands,
             leaderboard.commands,
             me.commands,
+            checkin.commands,
+            group.commands,
             help_commands.commands,
         ]
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 from bot.clock import Clock
 from bot.commands.context import CommandContext
@@ -29,6 +29,7 @@ class Dispatcher:
         self.catalog = catalog
         self.registry = registry
         self.clock = clock
+        self.schedule_listeners: list[Callable[[], Awaitable[None]]] = []
 
     async def run_line(self, text: str, *, actor: Actor, place: Place) -> Reply:
         """Run a typed command line, as the console and Slack's `/cohort` send them."""
@@ -88,7 +89,11 @@ class Dispatcher:
                 registry=self.registry,
                 now=now,
             )
-            return await command.handler(context)
+            reply = await command.handler(context)
+        if context.schedule_changed:
+            for listener in self.schedule_listeners:
+                await listener()
+        return reply
 
 
 def _without_empty(options: Mapping[str, OptionValue]) -> dict[str, OptionValue]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from bot.commands.context import CommandContext
 from bot.commands.registry import CommandSet, Option, OptionKind
 from bot.db.models import Privacy
+from bot.errors import UserError
 from bot.messages import Button, ButtonStyle, Reply
-from bot.services import members
-from bot.timeutil import zone
+from bot.services import away, members
+from bot.timeutil import friendly_date, local_date, zone
 
 commands = CommandSet()
 
@@ -82,5 +83,67 @@ async def forget_me(ctx: CommandContext) -> Reply:
             Button("Delete my data", "me forget", {"confirm": "yes"}, ButtonStyle.DANGER),
             Button("Keep it", "me forget", {"confirm": "no"}, ButtonStyle.SECONDARY),
         ),
+        ephemeral=True,
+    )
+
+
+@commands.command(
+    "me reminders",
+    Option("setting", "on or off", OptionKind.CHOICE, required=True, choices=("on", "off")),
+    examples=("/me reminders off",),
+)
+async def set_reminders(ctx: CommandContext) -> Reply:
+    """Turn check-in reminders and nudges by DM on or off."""
+    ctx.member.reminders = ctx.text("setting") == "on"
+    if ctx.member.reminders:
+        return Reply(
+            body="🔔 Reminders are on. I'll DM you before check-ins close.", ephemeral=True
+        )
+    return Reply(body="🔕 Reminders are off. I won't DM you reminders or nudges.", ephemeral=True)
+
+
+@commands.command(
+    "me quiet",
+    Option("hours", "Quiet hours in your timezone, like 22-08", required=True),
+    examples=("/me quiet 22-08", "/me quiet 23-07"),
+)
+async def set_quiet_hours(ctx: CommandContext) -> Reply:
+    """Set the hours (your time) when I never DM you, like 22-08."""
+    text = (ctx.text("hours") or "").strip()
+    start, sep, end = text.partition("-")
+    if not (sep and start.isdigit() and end.isdigit() and int(start) < 24 and int(end) < 24):
+        msg = f"`{text}` isn't a range of hours. Use whole hours from 0 to 23, like `22-08`."
+        raise UserError(msg)
+    ctx.member.quiet_start, ctx.member.quiet_end = int(start), int(end)
+    return Reply(
+        body=f"🌙 Quiet hours set: no DMs from {int(start):02d}:00 to {int(end):02d}:00 "
+        f"({ctx.member.timezone}).",
+        ephemeral=True,
+    )
+
+
+@commands.command(
+    "me vacation",
+    Option(
+        "days",
+        "How many days you're away (0 means you're back)",
+        OptionKind.INTEGER,
+        required=True,
+        min_value=0,
+        max_value=90,
+    ),
+    examples=("/me vacation 7", "/me vacation 0"),
+)
+async def set_vacation(ctx: CommandContext) -> Reply:
+    """Go on vacation: no nudges, and your streak is frozen until you're back."""
+    days = int(ctx.args["days"])
+    if days == 0:
+        back = await away.come_back(ctx.session, ctx.member, ctx.now)
+        text = "👋 Welcome back!" if back else "You weren't on vacation."
+        return Reply(body=text, ephemeral=True)
+    vacation = await away.go_away(ctx.session, ctx.member, ctx.now, days)
+    until = local_date(vacation.ends_at, ctx.tz)
+    return Reply(
+        body=f"🏖️ Enjoy! No nudges until {friendly_date(until)}, and your streak waits for you.",
         ephemeral=True,
     )

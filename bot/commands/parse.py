@@ -1,7 +1,8 @@
 """Typed command lines (the console, Slack's `/cohort ...`) to a command and its options.
 
 Words fill the command's options in order; the last free-text option takes the rest of
-the line. `name:value` sets an option by name, as Discord users are used to.
+the line. `name:value` sets an option by name, as Discord users are used to; for a
+free-text option, `name: several words` runs until the next `name:`.
 """
 
 from __future__ import annotations
@@ -17,13 +18,24 @@ def parse_command_line(text: str, registry: Registry) -> tuple[Command, dict[str
         msg = "Type a command, like `/next` or `/help`."
         raise UserError(msg)
     command, rest = registry.resolve(words)
-    names = {option.name for option in command.options}
+    options = {option.name: option for option in command.options}
     given: dict[str, OptionValue] = {}
     positional: list[str] = []
+    open_text: str | None = None  # a named free-text option still taking words
     for word in rest:
         key, sep, value = word.partition(":")
-        if sep and key.lower() in names and value and key.lower() not in given:
-            given[key.lower()] = value
+        name = key.lower()
+        if sep and name in options and name not in given:
+            open_text = name if options[name].kind is OptionKind.TEXT else None
+            if value:
+                given[name] = value
+            elif open_text is None:
+                msg = f"`{name}:` needs a value right after it, like `{name}:value`."
+                raise UserError(msg)
+            else:
+                given[name] = ""
+        elif open_text is not None:
+            given[open_text] = f"{given[open_text]} {word}".strip()
         else:
             positional.append(word)
     free = [o for o in command.options if o.name not in given]

@@ -22,6 +22,7 @@ class OptionKind(StrEnum):
     TEXT = "text"  # free text; in typed lines it takes the rest of the line
     WORD = "word"  # one word
     INTEGER = "integer"
+    NUMBER = "number"  # a decimal number, like 6.5
     CHOICE = "choice"  # one of `choices`
     STEP = "step"  # a step id; adapters autocomplete it from the roadmap
     TRACK = "track"  # a track id
@@ -53,6 +54,8 @@ class Option:
         """The value as the handler gets it; a UserError naming the right form otherwise."""
         if self.kind is OptionKind.INTEGER:
             return self._integer(raw, command)
+        if self.kind is OptionKind.NUMBER:
+            return str(self._number(raw))
         text = str(raw).strip()
         if len(text) > self.max_length:
             msg = (
@@ -68,6 +71,22 @@ class Option:
                 raise UserError(msg)
             return lowered
         return text
+
+    def _number(self, raw: OptionValue) -> float:
+        try:
+            value = float(str(raw).strip().replace(",", "."))
+        except ValueError:
+            msg = f"The {self.name} must be a number, like `6` or `2.5`."
+            raise UserError(msg) from None
+        low, high = self.min_value, self.max_value
+        if (
+            value != value
+            or (low is not None and value < low)
+            or (high is not None and value > high)
+        ):
+            msg = f"The {self.name} must be between {low} and {high}."
+            raise UserError(msg)
+        return value
 
     def _integer(self, raw: OptionValue, command: Command) -> int:
         try:
@@ -168,12 +187,12 @@ class Registry:
         return list(self._commands.values())
 
     def groups(self) -> dict[str, list[Command]]:
-        """Commands under a shared first word ("me", "group") by that word."""
+        """Commands under each shared leading phrase ("me", "group", "group schedule")."""
         found: dict[str, list[Command]] = {}
         for command in self._commands.values():
-            head, _, rest = command.name.partition(" ")
-            if rest:
-                found.setdefault(head, []).append(command)
+            words = command.name.split()
+            for length in range(1, len(words)):
+                found.setdefault(" ".join(words[:length]), []).append(command)
         return found
 
     def get(self, name: str) -> Command:
@@ -193,9 +212,13 @@ class Registry:
     def resolve(self, words: list[str]) -> tuple[Command, list[str]]:
         """The command the leading words of a typed line name, and the words left over."""
         lowered = [w.lower() for w in words]
-        for length in (2, 1):
+        for length in (3, 2, 1):
             name = " ".join(lowered[:length])
             if len(lowered) >= length and name in self._commands:
                 return self._commands[name], words[length:]
-        wanted = " ".join(lowered[:2]) if lowered[0] in self.groups() else lowered[0]
+        groups = self.groups()
+        wanted = lowered[0]
+        for length in (2, 3):
+            if " ".join(lowered[: length - 1]) in groups and len(lowered) >= length:
+                wanted = " ".join(lowered[:length])
         return self.get(wanted), []  # get() raises: no command has this name

@@ -7,9 +7,12 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
+    Float,
     ForeignKey,
     Index,
+    Integer,
     MetaData,
     String,
     Text,
@@ -83,6 +86,14 @@ class Group(Base):
     track_id: Mapped[str] = mapped_column(String(64))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The schedule, as wall-clock times in the group's timezone. Weekdays: 0 is Monday.
+    daily_time: Mapped[str] = mapped_column(String(5), default="09:00")
+    checkin_weekday: Mapped[int] = mapped_column(Integer, default=4)
+    checkin_time: Mapped[str] = mapped_column(String(5), default="17:00")
+    kaggle_cadence: Mapped[str] = mapped_column(String(10), default="weekly")
+    kaggle_weekday: Mapped[int] = mapped_column(Integer, default=0)
+    kaggle_time: Mapped[str] = mapped_column(String(5), default="10:00")
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Member(Base):
@@ -101,6 +112,9 @@ class Member(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     privacy: Mapped[str] = mapped_column(String(16), default=Privacy.PUBLIC.value)
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    reminders: Mapped[bool] = mapped_column(Boolean, default=True)
+    quiet_start: Mapped[int] = mapped_column(Integer, default=22)
+    quiet_end: Mapped[int] = mapped_column(Integer, default=8)
 
 
 class GroupMember(Base):
@@ -163,3 +177,90 @@ class ProgressEvent(Base):
     kind: Mapped[str] = mapped_column(String(16))
     note: Mapped[str | None] = mapped_column(Text)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Vacation(Base):
+    """A member away: no reminders or nudges, and their streak is frozen meanwhile."""
+
+    __tablename__ = "vacations"
+    __table_args__ = (Index("ix_vacations_member", "member_id", "ends_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), index=True
+    )
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Checkin(Base):
+    """A member's answer to one weekly check-in of a group."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (UniqueConstraint("group_id", "member_id", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), index=True
+    )
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    period: Mapped[str] = mapped_column(String(32))
+    finished: Mapped[str | None] = mapped_column(Text)
+    next_up: Mapped[str | None] = mapped_column(Text)
+    blockers: Mapped[str | None] = mapped_column(Text)
+    hours: Mapped[float | None] = mapped_column(Float)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class KaggleAttempt(Base):
+    __tablename__ = "kaggle_attempts"
+    __table_args__ = (Index("ix_kaggle_attempts_community_time", "community_id", "submitted_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="SET NULL"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    challenge_id: Mapped[str] = mapped_column(String(64))
+    url: Mapped[str] = mapped_column(String(300))
+    score: Mapped[float | None] = mapped_column(Float)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DeliveryStatus(StrEnum):
+    CLAIMED = "claimed"  # someone is sending it, or a send failed and it waits for a retry
+    SENT = "sent"
+    SKIPPED = "skipped"  # no longer needed when its turn came (say, they checked in)
+
+
+class Delivery(Base):
+    """Every scheduled post and DM, claimed under a unique key before it is sent.
+    The key (kind, group or member, period) is what makes delivery exactly-once."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("key"),
+        CheckConstraint(_in("status", DeliveryStatus), name="status"),
+        Index("ix_deliveries_group_kind", "group_id", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), index=True
+    )
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), index=True
+    )
+    key: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    period: Mapped[str] = mapped_column(String(32))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(10))
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    claimed_by: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    detail: Mapped[str | None] = mapped_column(String(200))
+    last_error: Mapped[str | None] = mapped_column(Text)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.errors import UserError
+from bot.roadmap.kaggle import ChallengeCatalogue
 from bot.roadmap.schema import Phase, Step, TrackSpec
 
 
@@ -90,8 +91,11 @@ class Track:
 class Catalog:
     """Every track the bot knows, the first one being the default."""
 
-    def __init__(self, tracks: Iterable[Track]) -> None:
+    def __init__(
+        self, tracks: Iterable[Track], challenges: ChallengeCatalogue | None = None
+    ) -> None:
         self._tracks = {track.id: track for track in tracks}
+        self.challenges = challenges or ChallengeCatalogue()
         if not self._tracks:
             msg = "a catalog needs at least one track"
             raise ValueError(msg)

@@ -11,6 +11,7 @@ import yaml
 from pydantic import ValidationError
 
 from bot.roadmap.catalog import Catalog, Track
+from bot.roadmap.kaggle import load_challenges
 from bot.roadmap.schema import TrackSpec
 
 SHIPPED_CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
@@ -66,9 +67,24 @@ def load_catalog(path: Path = SHIPPED_CONTENT_DIR) -> Catalog:
                 )
             )
         seen.setdefault(track.id, track.source)
+    challenges, challenge_problems = load_challenges(path)
+    problems += [
+        ContentProblem(file, where, message) for file, where, message in challenge_problems
+    ]
+    phases = {phase.id for track in tracks for phase in track.phases}
+    for challenge in challenges.challenges:
+        for phase_id in challenge.phases:
+            if tracks and phase_id not in phases:
+                problems.append(
+                    ContentProblem(
+                        path,
+                        f"kaggle.{challenge.id}.phases",
+                        f"no track has a phase called {phase_id!r}",
+                    )
+                )
     if problems:
         raise ContentError(problems)
-    return Catalog(tracks)
+    return Catalog(tracks, challenges)
 
 
 def validate_path(path: Path) -> list[ContentProblem]:

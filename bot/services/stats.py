@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import EventKind, Member, ProgressEvent, StepProgress, StepStatus
 from bot.roadmap.catalog import PlacedStep, Track
 from bot.roadmap.schema import Phase
+from bot.services import away
 from bot.timeutil import local_date
 
 ACTIVE_KINDS = (EventKind.STARTED.value, EventKind.DONE.value, EventKind.SKIPPED.value)
@@ -86,15 +87,23 @@ def summarize(track: Track, statuses: dict[str, StepStatus]) -> TrackProgress:
     return TrackProgress(track, statuses, tuple(phases))
 
 
-def streak_length(active_days: set[date], today: date) -> int:
+def streak_length(
+    active_days: set[date], today: date, frozen: Collection[date] = frozenset()
+) -> int:
     """Consecutive active days up to today. A streak is still alive if yesterday was
-    active and today is not yet: people get the whole day to keep it."""
-    day = today if today in active_days else today - timedelta(days=1)
+    active and today is not yet: people get the whole day to keep it. Frozen days (on
+    vacation) neither count nor break it."""
+    day = today
+    if day not in active_days:
+        day -= timedelta(days=1)
     length = 0
-    while day in active_days:
+    while True:
+        while day in frozen and day not in active_days:
+            day -= timedelta(days=1)
+        if day not in active_days:
+            return length
         length += 1
         day -= timedelta(days=1)
-    return length
 
 
 async def active_days(
@@ -112,8 +121,10 @@ async def active_days(
 
 
 async def current_streak(session: AsyncSession, member: Member, tz: ZoneInfo, now: datetime) -> int:
-    days = await active_days(session, member, tz, since=now - STREAK_LOOKBACK)
-    return streak_length(days, local_date(now, tz))
+    since = now - STREAK_LOOKBACK
+    days = await active_days(session, member, tz, since=since)
+    frozen = await away.away_days(session, member, tz, since=since, now=now)
+    return streak_length(days, local_date(now, tz), frozen)
 
 
 async def done_since(

@@ -15,7 +15,18 @@ from bot.db.models import Base
 from bot.errors import ConfigError
 from bot.settings import Settings
 
-TABLES = {"communities", "groups", "members", "group_members", "step_progress", "progress_events"}
+TABLES = {
+    "communities",
+    "groups",
+    "members",
+    "group_members",
+    "step_progress",
+    "vacations",
+    "checkins",
+    "kaggle_attempts",
+    "deliveries",
+    "progress_events",
+}
 
 
 async def _tables(url: str) -> set[str]:

@@ -1,0 +1,165 @@
+"""/checkin and /kaggle: what members tell their group each week."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from bot.commands.context import CommandContext
+from bot.commands.registry import CommandSet, Option, OptionKind
+from bot.commands.render import step_label
+from bot.db.models import Group
+from bot.errors import UserError
+from bot.messages import Button, ButtonStyle, Field, Reply
+from bot.roadmap.kaggle import Challenge
+from bot.scheduler.calendar import Schedule, checkin_window
+from bot.services import checkins, kaggle
+from bot.services.groups import current_phase
+
+commands = CommandSet()
+TEXT_LIMIT = 500
+
+
+def _group(ctx: CommandContext, what: str) -> Group:
+    if ctx.group is None:
+        msg = f"{what} belong to a study group: use this in your group's channel."
+        raise UserError(msg)
+    return ctx.group
+
+
+@commands.command(
+    "checkin",
+    Option(
+        "finished",
+        "What you finished (step ids here are marked done)",
+        OptionKind.TEXT,
+        max_length=TEXT_LIMIT,
+    ),
+    Option("next", "What you'll do next", OptionKind.TEXT, max_length=TEXT_LIMIT),
+    Option("blockers", "Anything in your way", OptionKind.TEXT, max_length=TEXT_LIMIT),
+    Option("hours", "Hours studied this week", OptionKind.NUMBER, min_value=0, max_value=168),
+    examples=(
+        "/checkin finished: python-basics and a quiz app next: dev-tools hours: 6",
+        "/checkin blockers: stuck on eigenvectors in linear-algebra",
+    ),
+)
+async def check_in(ctx: CommandContext) -> Reply:
+    """Tell your group how your week went: finished, next, blockers, hours."""
+    group = _group(ctx, "Check-ins")
+    finished, next_up = ctx.text("finished"), ctx.text("next")
+    blockers, hours = ctx.text("blockers"), ctx.text("hours")
+    window = checkin_window(Schedule.of(group), ctx.now)
+    deadline = window.deadline.astimezone(Schedule.of(group).tz)
+    if not any((finished, next_up, blockers, hours)):
+        return Reply(
+            title="📝 Weekly check-in",
+            body=(
+                "Tell the group at least one thing: what you finished, what's next, what's in "
+                "your way, or how many hours you studied. For example:\n"
+                "`/checkin finished: python-basics next: dev-tools hours: 6`\n"
+                f"This week's check-in closes {deadline:%A %H:%M}."
+            ),
+            ephemeral=True,
+        )
+    saved = await checkins.save(
+        ctx.session,
+        group=group,
+        member=ctx.member,
+        track=ctx.track,
+        period=window.period,
+        finished=finished,
+        next_up=next_up,
+        blockers=blockers,
+        hours=float(hours) if hours is not None else None,
+        now=ctx.now,
+    )
+    lines = ["Updated your check-in." if saved.updated else "Thanks for checking in! 🙌"]
+    if saved.marked_done:
+        lines.append("Marked done: " + ", ".join(step_label(p) for p in saved.marked_done) + ".")
+    lines.append(f"The summary goes to the group {deadline:%A at %H:%M}.")
+    fields = [
+        Field(name, value)
+        for name, value in (
+            ("Finished", saved.checkin.finished),
+            ("Next", saved.checkin.next_up),
+            ("Blockers", saved.checkin.blockers),
+            ("Hours", f"{saved.checkin.hours:g}" if saved.checkin.hours is not None else None),
+        )
+        if value
+    ]
+    return Reply(
+        title="📝 Check-in saved", body="\n".join(lines), fields=tuple(fields), ephemeral=True
+    )
+
+
+async def _current_challenge(ctx: CommandContext, group: Group) -> Challenge:
+    catalogue = ctx.catalog.challenges
+    challenge = await kaggle.posted_challenge(ctx.session, group, catalogue)
+    if challenge is None:
+        phase = await current_phase(ctx.session, group, ctx.track, ctx.now)
+        challenge = await kaggle.next_challenge(ctx.session, group, catalogue, phase)
+    if challenge is None:
+        msg = "There are no Kaggle challenges in this community's content yet."
+        raise UserError(msg)
+    return challenge
+
+
+def challenge_reply(challenge: Challenge, *, title: str) -> Reply:
+    return Reply(
+        title=title,
+        body=f"**[{challenge.title}]({challenge.url})**\n{challenge.summary}",
+        fields=(
+            Field("Kind", challenge.kind.value, inline=True),
+            Field("Skills", ", ".join(challenge.skills), inline=True),
+            Field("Log your attempt", "`/kaggle submit <your notebook or submission url> [score]`"),
+        ),
+    )
+
+
+@commands.command("kaggle")
+async def show_kaggle(ctx: CommandContext) -> Reply:
+    """Show the group's current Kaggle challenge."""
+    group = _group(ctx, "Kaggle challenges")
+    challenge = await _current_challenge(ctx, group)
+    reply = challenge_reply(challenge, title="🏁 This week's Kaggle challenge")
+    return Reply(title=reply.title, body=reply.body, fields=reply.fields, ephemeral=True)
+
+
+@commands.command(
+    "kaggle submit",
+    Option("url", "Your Kaggle notebook or submission link", required=True, max_length=300),
+    Option("score", "Your public score (optional)", OptionKind.NUMBER),
+    examples=("/kaggle submit https://www.kaggle.com/code/ana/titanic-first-try 0.77",),
+)
+async def submit_kaggle(ctx: CommandContext) -> Reply:
+    """Log your attempt at the current Kaggle challenge."""
+    group = _group(ctx, "Kaggle attempts")
+    url = ctx.text("url") or ""
+    parts = urlsplit(url)
+    host = parts.netloc.lower()
+    if parts.scheme not in {"http", "https"} or not (
+        host == "kaggle.com" or host.endswith(".kaggle.com")
+    ):
+        msg = (
+            f"`{url}` isn't a Kaggle link. Share your notebook or submission, like "
+            "`https://www.kaggle.com/code/you/titanic-first-try`."
+        )
+        raise UserError(msg)
+    score = ctx.text("score")
+    challenge = await _current_challenge(ctx, group)
+    await kaggle.log_attempt(
+        ctx.session,
+        member=ctx.member,
+        group=group,
+        challenge=challenge,
+        url=url,
+        score=float(score) if score is not None else None,
+        now=ctx.now,
+    )
+    scored = f" with a score of **{float(score):g}**" if score is not None else ""
+    return Reply(
+        body=(
+            f"🏁 **{ctx.member.display_name}** took on **{challenge.title}**{scored}! "
+            f"[See the attempt]({url})"
+        ),
+        buttons=(Button("Show the challenge", "kaggle", style=ButtonStyle.SECONDARY),),
+    )

@@ -1,0 +1,185 @@
+"""/group: turning a channel into a study group and setting its schedule. Admins only."""
+
+from __future__ import annotations
+
+from bot.commands.context import CommandContext
+from bot.commands.registry import CommandSet, Option, OptionKind
+from bot.db.models import Group
+from bot.errors import UserError
+from bot.messages import Field, Reply
+from bot.scheduler.calendar import Cadence, Schedule, checkin_window
+from bot.services import tenancy
+from bot.services.groups import members_of
+from bot.timeutil import WEEKDAYS, parse_hhmm, parse_weekday, zone
+
+commands = CommandSet()
+
+TIME = Option("time", "24-hour time in the group's timezone, like 09:00", required=True)
+WEEKDAY = Option("weekday", "monday to sunday", required=True)
+
+
+def _group(ctx: CommandContext) -> Group:
+    if ctx.group is None:
+        msg = "This channel isn't a study group yet. An admin can run `/group setup` here."
+        raise UserError(msg)
+    return ctx.group
+
+
+def describe(group: Group) -> tuple[Field, ...]:
+    schedule = Schedule.of(group)
+    kaggle_day = WEEKDAYS[group.kaggle_weekday].title()
+    kaggle = (
+        "off"
+        if schedule.kaggle is Cadence.OFF
+        else f"{schedule.kaggle.value}, {kaggle_day} {group.kaggle_time}"
+    )
+    return (
+        Field("Track", group.track_id, inline=True),
+        Field("Timezone", group.timezone, inline=True),
+        Field("Status", "⏸️ paused" if group.paused else "▶️ active", inline=True),
+        Field("Daily resource", f"every day at {group.daily_time}", inline=True),
+        Field(
+            "Weekly check-in",
+            f"{WEEKDAYS[group.checkin_weekday].title()} {group.checkin_time}, "
+            "summary two days later",
+            inline=True,
+        ),
+        Field("Kaggle challenge", kaggle, inline=True),
+    )
+
+
+@commands.command(
+    "group setup",
+    Option("track", "The roadmap this group follows", OptionKind.TRACK),
+    Option("timezone", "The group's timezone, like Europe/Berlin", OptionKind.TIMEZONE),
+    admin_only=True,
+    examples=("/group setup", "/group setup ml-engineer Europe/Berlin"),
+)
+async def setup_group(ctx: CommandContext) -> Reply:
+    """Make this channel a study group (or change its track and timezone)."""
+    wanted_track = ctx.text("track")
+    track = ctx.catalog.find(wanted_track) if wanted_track else ctx.catalog.default
+    wanted_tz = ctx.text("timezone")
+    tz = zone(wanted_tz).key if wanted_tz else None
+    group = ctx.group
+    if group is None:
+        group = await tenancy.create_group(
+            ctx.session,
+            ctx.community,
+            channel_id=ctx.invocation.place.channel_id,
+            name="",
+            track_id=track.id,
+            timezone=tz or ctx.member.timezone,
+            now=ctx.now,
+        )
+        await tenancy.join_group(ctx.session, group, ctx.member, now=ctx.now)
+        title = "🎉 This channel is now a study group"
+    else:
+        group.track_id = track.id if wanted_track else group.track_id
+        group.timezone = tz or group.timezone
+        title = "✅ Study group updated"
+    ctx.schedule_changed = True
+    return Reply(
+        title=title,
+        body=(
+            f"Following **{ctx.catalog.find(group.track_id).title}**. I'll post a resource every "
+            "day, a check-in every week and Kaggle challenges. `/group schedule` changes when."
+        ),
+        fields=describe(group),
+    )
+
+
+@commands.command(
+    "group schedule daily", TIME, admin_only=True, examples=("/group schedule daily 08:30",)
+)
+async def schedule_daily(ctx: CommandContext) -> Reply:
+    """Set the time of the daily resource."""
+    group = _group(ctx)
+    group.daily_time = parse_hhmm(ctx.text("time") or "").strftime("%H:%M")
+    return _schedule_changed(ctx, group, f"The daily resource comes at {group.daily_time}.")
+
+
+@commands.command(
+    "group schedule checkin",
+    WEEKDAY,
+    TIME,
+    admin_only=True,
+    examples=("/group schedule checkin friday 17:00",),
+)
+async def schedule_checkin(ctx: CommandContext) -> Reply:
+    """Set the day and time of the weekly check-in."""
+    group = _group(ctx)
+    group.checkin_weekday = parse_weekday(ctx.text("weekday") or "")
+    group.checkin_time = parse_hhmm(ctx.text("time") or "").strftime("%H:%M")
+    schedule = Schedule.of(group)
+    deadline = checkin_window(schedule, ctx.now).deadline.astimezone(schedule.tz)
+    return _schedule_changed(
+        ctx,
+        group,
+        f"Check-ins open {WEEKDAYS[group.checkin_weekday].title()} at {group.checkin_time}; "
+        f"the next summary is due {deadline:%A %d %b %H:%M}.",
+    )
+
+
+@commands.command(
+    "group schedule kaggle",
+    Option(
+        "cadence",
+        "weekly, biweekly or off",
+        OptionKind.CHOICE,
+        required=True,
+        choices=tuple(c.value for c in Cadence),
+    ),
+    Option("weekday", "monday to sunday"),
+    Option("time", "24-hour time, like 10:00"),
+    admin_only=True,
+    examples=("/group schedule kaggle biweekly monday 10:00", "/group schedule kaggle off"),
+)
+async def schedule_kaggle(ctx: CommandContext) -> Reply:
+    """Set how often a Kaggle challenge is posted, and when."""
+    group = _group(ctx)
+    group.kaggle_cadence = Cadence(ctx.text("cadence") or "weekly").value
+    weekday, at = ctx.text("weekday"), ctx.text("time")
+    if weekday:
+        group.kaggle_weekday = parse_weekday(weekday)
+    if at:
+        group.kaggle_time = parse_hhmm(at).strftime("%H:%M")
+    if group.kaggle_cadence == Cadence.OFF.value:
+        return _schedule_changed(ctx, group, "No more Kaggle challenges for now.")
+    day = WEEKDAYS[group.kaggle_weekday].title()
+    return _schedule_changed(
+        ctx, group, f"Kaggle challenges come {group.kaggle_cadence}, {day} at {group.kaggle_time}."
+    )
+
+
+@commands.command("group pause", admin_only=True)
+async def pause_group(ctx: CommandContext) -> Reply:
+    """Pause every scheduled post and reminder for this group."""
+    group = _group(ctx)
+    group.paused = True
+    return _schedule_changed(ctx, group, "⏸️ Paused. Nothing is posted until `/group resume`.")
+
+
+@commands.command("group resume", admin_only=True)
+async def resume_group(ctx: CommandContext) -> Reply:
+    """Resume the group's scheduled posts."""
+    group = _group(ctx)
+    group.paused = False
+    return _schedule_changed(ctx, group, "▶️ Back on. Posts resume at their next time.")
+
+
+@commands.command("group show")
+async def show_group(ctx: CommandContext) -> Reply:
+    """Show this study group's track, timezone and schedule."""
+    group = _group(ctx)
+    members = len(await members_of(ctx.session, group))
+    return Reply(
+        title=f"Study group · {members} member{'s' if members != 1 else ''}",
+        fields=describe(group),
+        ephemeral=True,
+    )
+
+
+def _schedule_changed(ctx: CommandContext, group: Group, text: str) -> Reply:
+    ctx.schedule_changed = True
+    return Reply(body=text, fields=describe(group))

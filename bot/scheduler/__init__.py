@@ -1,0 +1,1 @@
+"""The accountability engine: what a group gets posted and when, claimed exactly once."""

@@ -1,0 +1,66 @@
+"""Study groups: who is in them and where they are on the roadmap."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Checkin, Group, GroupMember, Member, ProgressEvent
+from bot.roadmap.catalog import Track
+from bot.roadmap.schema import Phase
+from bot.services import progress
+from bot.services.stats import summarize
+
+ACTIVE_WITHIN = timedelta(days=14)
+
+
+async def members_of(session: AsyncSession, group: Group) -> list[Member]:
+    rows = await session.scalars(
+        select(Member)
+        .join(GroupMember, GroupMember.member_id == Member.id)
+        .where(GroupMember.group_id == group.id, Member.community_id == group.community_id)
+        .order_by(Member.display_name)
+    )
+    return list(rows)
+
+
+async def last_activity(session: AsyncSession, member: Member) -> datetime:
+    """The member's last progress change or check-in, or when they joined."""
+    progress_at = await session.scalar(
+        select(func.max(ProgressEvent.occurred_at)).where(
+            ProgressEvent.community_id == member.community_id,
+            ProgressEvent.member_id == member.id,
+        )
+    )
+    checkin_at = await session.scalar(
+        select(func.max(Checkin.submitted_at)).where(
+            Checkin.community_id == member.community_id, Checkin.member_id == member.id
+        )
+    )
+    moments = [m for m in (progress_at, checkin_at, member.joined_at) if m is not None]
+    return max(_aware(m) for m in moments)
+
+
+def _aware(moment: datetime) -> datetime:
+    # func.max() bypasses the column type on SQLite, so the UTC marker may be missing.
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+async def current_phase(session: AsyncSession, group: Group, track: Track, now: datetime) -> Phase:
+    """The phase most of the group's active members are in (the earliest on a tie)."""
+    members = await members_of(session, group)
+    active = [m for m in members if now - await last_activity(session, m) <= ACTIVE_WITHIN]
+    counts: Counter[str] = Counter()
+    for member in active or members:
+        mine = summarize(track, await progress.statuses(session, member, track.id))
+        nxt = mine.next_step()
+        if nxt is not None:
+            counts[nxt.phase.id] += 1
+    if not counts:
+        return track.phases[0]
+    order = {phase.id: index for index, phase in enumerate(track.phases)}
+    best = min(counts, key=lambda pid: (-counts[pid], order[pid]))
+    return next(p for p in track.phases if p.id == best)
