@@ -12,8 +12,10 @@ from bot.commands.dispatch import Dispatcher
 from bot.commands.registry import Registry
 from bot.db import migrate
 from bot.db.engine import SessionFactory, make_engine, make_sessions
+from bot.ports import Poster
 from bot.roadmap.catalog import Catalog
 from bot.roadmap.loader import SHIPPED_CONTENT_DIR, load_catalog
+from bot.scheduler.engine import AccountabilityEngine
 from bot.settings import Settings
 
 
@@ -50,6 +52,17 @@ async def build_app(
     clock = clock or SystemClock()
     dispatcher = Dispatcher(sessions=sessions, catalog=catalog, registry=registry, clock=clock)
     return App(settings, engine, sessions, catalog, registry, dispatcher, clock)
+
+
+def accountability_engine(app: App, poster: Poster, *, instance: str) -> AccountabilityEngine:
+    """The engine that sends `app`'s scheduled posts through `poster`."""
+    return AccountabilityEngine(
+        sessions=app.sessions,
+        catalog=app.catalog,
+        clock=app.clock,
+        poster=poster,
+        instance=instance,
+    )
 
 
 async def _is_new_sqlite(engine: AsyncEngine, settings: Settings) -> bool:

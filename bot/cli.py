@@ -103,12 +103,13 @@ def _run(args: argparse.Namespace) -> int:
 def _console(args: argparse.Namespace) -> int:
     from adapters.console.repl import serve_console
     from bot.bootstrap import build_app
+    from bot.clock import ShiftedClock
 
     settings = load_settings()
     _setup_logging(settings, quiet=True)
 
     async def go() -> None:
-        app = await build_app(settings, migrate_db=args.migrate)
+        app = await build_app(settings, clock=ShiftedClock(), migrate_db=args.migrate)
         try:
             await serve_console(app, member=args.member)
         finally:

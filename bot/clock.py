@@ -35,3 +35,21 @@ class ManualClock:
 
     def set(self, instant: datetime) -> None:
         self._now = instant.astimezone(UTC)
+
+
+class ShiftedClock:
+    """Real time moved forward by however much the console's `:advance` asked for."""
+
+    def __init__(self, base: Clock | None = None) -> None:
+        self._base = base or SystemClock()
+        self._offset = timedelta(0)
+
+    def now(self) -> datetime:
+        return self._base.now() + self._offset
+
+    def advance(self, delta: timedelta) -> datetime:
+        self._offset += delta
+        return self.now()
+
+    def set(self, instant: datetime) -> None:
+        self._offset = instant - self._base.now()

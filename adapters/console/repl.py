@@ -6,8 +6,11 @@ import asyncio
 import sys
 from typing import TextIO
 
+from adapters.console.poster import ConsolePoster
 from adapters.console.session import HELP, ConsoleSession, ensure_demo
-from bot.bootstrap import App
+from bot.bootstrap import App, accountability_engine
+from bot.clock import ManualClock, ShiftedClock
+from bot.scheduler.jobs import ScheduleRunner
 
 
 async def serve_console(
@@ -16,11 +19,22 @@ async def serve_console(
     member: str,
     stdin: TextIO = sys.stdin,
     stdout: TextIO = sys.stdout,
+    run_scheduler: bool = True,
 ) -> None:
     """Run until end of input or `:quit`. On a terminal it prompts; from a pipe it echoes
     each command above its reply so a scripted session reads like a transcript."""
     await ensure_demo(app, app.clock.now())
-    session = ConsoleSession(app, member=member)
+    clock = app.clock
+    if not isinstance(clock, ShiftedClock | ManualClock):  # pragma: no cover - cli builds one
+        msg = "the console needs a clock it can move"
+        raise TypeError(msg)
+    poster = ConsolePoster(clock)
+    engine = accountability_engine(app, poster, instance="console")
+    session = ConsoleSession(app, member=member, clock=clock, engine=engine, poster=poster)
+    runner = ScheduleRunner(engine, app.sessions) if run_scheduler else None
+    if runner is not None:
+        await runner.start()
+        app.dispatcher.schedule_listeners.append(runner.rebuild)
     interactive = stdin.isatty()
     if interactive:
         print("Cohort console · demo community, #study-group. Try /next or /help.", file=stdout)
@@ -39,3 +53,5 @@ async def serve_console(
         if output is not None:
             print(output, file=stdout)
             print(file=stdout)
+    if runner is not None:
+        runner.stop()

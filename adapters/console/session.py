@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import datetime, timedelta
 
+from adapters.console.poster import ConsolePoster
 from adapters.console.render import render
 from bot.bootstrap import App
+from bot.clock import ManualClock, ShiftedClock
 from bot.messages import Actor, Button, Place, Platform
+from bot.scheduler.engine import AccountabilityEngine
 from bot.services import tenancy
 
 DEMO_PLACE = Place(Platform.CONSOLE, "demo", "study-group")
@@ -15,7 +19,11 @@ HELP = """Console commands:
   /help            every Cohort command
   :as NAME         act as another member (for example :as ben)
   :click N         press button N of the last reply
+  :advance 1d      move time forward (2h, 7d, 30m) and see the posts due meanwhile
   :quit            leave (Ctrl-D works too)"""
+DURATION = re.compile(r"^(\d+)\s*([dhm])$")
+UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+MAX_ADVANCE = timedelta(days=60)
 
 
 def actor_named(name: str) -> Actor:
@@ -41,8 +49,20 @@ async def ensure_demo(app: App, now: datetime) -> None:
 
 
 class ConsoleSession:
-    def __init__(self, app: App, *, member: str, place: Place = DEMO_PLACE) -> None:
+    def __init__(
+        self,
+        app: App,
+        *,
+        member: str,
+        clock: ShiftedClock | ManualClock,
+        engine: AccountabilityEngine,
+        poster: ConsolePoster,
+        place: Place = DEMO_PLACE,
+    ) -> None:
         self.app = app
+        self.clock = clock
+        self.engine = engine
+        self.poster = poster
         self.place = place
         self.actor = actor_named(member)
         self.buttons: tuple[Button, ...] = ()
@@ -61,7 +81,7 @@ class ConsoleSession:
             return await self._console_command(text[1:])
         reply = await self.app.dispatcher.run_line(text, actor=self.actor, place=self.place)
         self.buttons = reply.buttons
-        return render(reply)
+        return "\n\n".join([render(reply), *self.poster.take()])
 
     async def _console_command(self, text: str) -> str | None:
         word, _, rest = text.partition(" ")
@@ -77,6 +97,8 @@ class ConsoleSession:
             return f"You are now {self.actor.display_name}."
         if word == "click":
             return await self._click(rest.strip())
+        if word == "advance":
+            return await self._advance(rest.strip().lower())
         if word in {"help", "h", "?"}:
             return HELP
         return f"⚠️  No console command `:{word}`. Try `:help`."
@@ -91,4 +113,23 @@ class ConsoleSession:
             button.action_id, actor=self.actor, place=self.place
         )
         self.buttons = reply.buttons
-        return render(reply)
+        return "\n\n".join([render(reply), *self.poster.take()])
+
+    async def _advance(self, text: str) -> str:
+        match = DURATION.match(text)
+        if match is None:
+            return "⚠️  Say how far, like `:advance 1d`, `:advance 2h` or `:advance 30m`."
+        delta = timedelta(**{UNITS[match.group(2)]: int(match.group(1))})
+        if delta > MAX_ADVANCE:
+            return "⚠️  That's a long time. Advance at most 60 days at once."
+        start = self.clock.now()
+        end = start + delta
+        for due in sorted({o.due_at for o in await self.engine.due_between(start, end)}):
+            self.clock.set(due)
+            await self.engine.run_due()
+        self.clock.set(end)
+        await self.engine.run_due()
+        posts = self.poster.take()
+        when = f"{end:%a %d %b %H:%M} UTC"
+        summary = f"⏩ It's now {when}. {len(posts) or 'Nothing'} posted meanwhile."
+        return "\n\n".join([summary, *posts])

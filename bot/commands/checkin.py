@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from bot.commands.context import CommandContext
 from bot.commands.registry import CommandSet, Option, OptionKind
-from bot.commands.render import step_label
+from bot.commands.render import challenge_reply, step_label
 from bot.db.models import Group
 from bot.errors import UserError
 from bot.messages import Button, ButtonStyle, Field, Reply
@@ -101,18 +101,6 @@ async def _current_challenge(ctx: CommandContext, group: Group) -> Challenge:
         msg = "There are no Kaggle challenges in this community's content yet."
         raise UserError(msg)
     return challenge
-
-
-def challenge_reply(challenge: Challenge, *, title: str) -> Reply:
-    return Reply(
-        title=title,
-        body=f"**[{challenge.title}]({challenge.url})**\n{challenge.summary}",
-        fields=(
-            Field("Kind", challenge.kind.value, inline=True),
-            Field("Skills", ", ".join(challenge.skills), inline=True),
-            Field("Log your attempt", "`/kaggle submit <your notebook or submission url> [score]`"),
-        ),
-    )
 
 
 @commands.command("kaggle")

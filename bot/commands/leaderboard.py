@@ -25,7 +25,7 @@ PERIOD_WORDS = {Period.WEEK: "this week", Period.MONTH: "this month", Period.ALL
     ),
     Option(
         "metric",
-        "steps finished, or current streak",
+        "steps finished, current streak, or Kaggle attempts",
         OptionKind.CHOICE,
         choices=tuple(m.value for m in Metric),
     ),
@@ -46,13 +46,16 @@ async def show_leaderboard(ctx: CommandContext) -> Reply:
         community_id=ctx.community.id,
         group_id=ctx.group.id if ctx.group is not None else None,
         metric=metric,
-        since=since if metric is Metric.STEPS else None,
+        since=None if metric is Metric.STREAK else since,
         now=ctx.now,
     )
     where = ctx.group.name if ctx.group is not None and ctx.group.name else "this community"
     if metric is Metric.STEPS:
         title = f"🏆 Steps finished {PERIOD_WORDS[period]} · {where}"
         unit = "step"
+    elif metric is Metric.KAGGLE:
+        title = f"🏁 Kaggle attempts {PERIOD_WORDS[period]} · {where}"
+        unit = "attempt"
     else:
         title = f"🔥 Current streaks · {where}"
         unit = "day"
@@ -64,6 +67,8 @@ async def show_leaderboard(ctx: CommandContext) -> Reply:
         lines.append(
             f"No one has finished a step {PERIOD_WORDS[period]} yet. Be the first: `/next`."
             if metric is Metric.STEPS
+            else "No Kaggle attempts yet. `/kaggle` shows this week's challenge."
+            if metric is Metric.KAGGLE
             else "No one has a streak going yet. Finish or start a step today to begin one."
         )
     if ctx.member.privacy == Privacy.HIDDEN.value:

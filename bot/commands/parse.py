@@ -7,7 +7,7 @@ free-text option, `name: several words` runs until the next `name:`.
 
 from __future__ import annotations
 
-from bot.commands.registry import Command, OptionKind, Registry
+from bot.commands.registry import Command, Option, OptionKind, Registry
 from bot.errors import UserError
 from bot.messages import OptionValue
 
@@ -22,22 +22,23 @@ def parse_command_line(text: str, registry: Registry) -> tuple[Command, dict[str
     given: dict[str, OptionValue] = {}
     positional: list[str] = []
     open_text: str | None = None  # a named free-text option still taking words
+    waiting: str | None = None  # a named option written `name: value`, value still to come
     for word in rest:
         key, sep, value = word.partition(":")
         name = key.lower()
         if sep and name in options and name not in given:
             open_text = name if options[name].kind is OptionKind.TEXT else None
-            if value:
-                given[name] = value
-            elif open_text is None:
-                msg = f"`{name}:` needs a value right after it, like `{name}:value`."
-                raise UserError(msg)
-            else:
-                given[name] = ""
+            given[name] = value
+            waiting = name if not value and open_text is None else None
+        elif waiting is not None:
+            given[waiting], waiting = word, None
         elif open_text is not None:
             given[open_text] = f"{given[open_text]} {word}".strip()
         else:
             positional.append(word)
+    if waiting is not None:
+        msg = f"`{waiting}:` needs a value, like `{waiting}: {_example(options[waiting])}`."
+        raise UserError(msg)
     free = [o for o in command.options if o.name not in given]
     for index, option in enumerate(free):
         if not positional:
@@ -52,3 +53,9 @@ def parse_command_line(text: str, registry: Registry) -> tuple[Command, dict[str
         msg = f"`/{command.name}` got more than it takes. Usage: `{command.usage}`."
         raise UserError(msg)
     return command, given
+
+
+def _example(option: Option) -> str:
+    if option.choices:
+        return option.choices[0]
+    return "6" if option.kind in {OptionKind.INTEGER, OptionKind.NUMBER} else "value"

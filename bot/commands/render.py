@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from bot.db.models import StepStatus
+from bot.messages import Field, Reply
 from bot.roadmap.catalog import PlacedStep
+from bot.roadmap.kaggle import Challenge
 from bot.roadmap.schema import Resource, ResourceType
 
 STATUS_MARK = {
@@ -44,3 +46,15 @@ def step_label(placed: PlacedStep) -> str:
 
 def plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def challenge_reply(challenge: Challenge, *, title: str) -> Reply:
+    return Reply(
+        title=title,
+        body=f"**[{challenge.title}]({challenge.url})**\n{challenge.summary}",
+        fields=(
+            Field("Kind", challenge.kind.value, inline=True),
+            Field("Skills", ", ".join(challenge.skills), inline=True),
+            Field("Log your attempt", "`/kaggle submit <your notebook or submission url> [score]`"),
+        ),
+    )

@@ -45,12 +45,17 @@ class Occurrence:
     expires_at: datetime
     group_id: int | None = None
     member_id: int | None = None
+    days: int = 0  # for nudges: days of silence
 
     @property
     def key(self) -> str:
-        owner = f"g{self.group_id}" if self.member_id is None else f"m{self.member_id}"
-        where = f":g{self.group_id}" if self.member_id is not None and self.group_id else ""
-        return f"{self.kind.value}:{owner}{where}:{self.period}"
+        """Unique per thing that must be sent once: a group's post for a period, a member's
+        reminder for a group's check-in, a member's nudge (whatever group they are in)."""
+        if self.kind is Kind.NUDGE:
+            return f"nudge:m{self.member_id}:{self.period}"
+        if self.member_id is not None:
+            return f"{self.kind.value}:m{self.member_id}:g{self.group_id}:{self.period}"
+        return f"{self.kind.value}:g{self.group_id}:{self.period}"
 
 
 @dataclass(frozen=True)

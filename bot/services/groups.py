@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Checkin, Group, GroupMember, Member, ProgressEvent
+from bot.db.models import Checkin, Group, GroupMember, Member, ProgressEvent, Vacation
 from bot.roadmap.catalog import Track
 from bot.roadmap.schema import Phase
 from bot.services import progress
@@ -27,8 +27,9 @@ async def members_of(session: AsyncSession, group: Group) -> list[Member]:
     return list(rows)
 
 
-async def last_activity(session: AsyncSession, member: Member) -> datetime:
-    """The member's last progress change or check-in, or when they joined."""
+async def last_activity(session: AsyncSession, member: Member, now: datetime) -> datetime:
+    """The member's last progress change or check-in, the end of their last vacation, or
+    when they joined: silence is counted from the latest."""
     progress_at = await session.scalar(
         select(func.max(ProgressEvent.occurred_at)).where(
             ProgressEvent.community_id == member.community_id,
@@ -40,7 +41,14 @@ async def last_activity(session: AsyncSession, member: Member) -> datetime:
             Checkin.community_id == member.community_id, Checkin.member_id == member.id
         )
     )
-    moments = [m for m in (progress_at, checkin_at, member.joined_at) if m is not None]
+    back_at = await session.scalar(
+        select(func.max(Vacation.ends_at)).where(
+            Vacation.community_id == member.community_id,
+            Vacation.member_id == member.id,
+            Vacation.ends_at <= now,
+        )
+    )
+    moments = [m for m in (progress_at, checkin_at, back_at, member.joined_at) if m is not None]
     return max(_aware(m) for m in moments)
 
 
@@ -52,7 +60,7 @@ def _aware(moment: datetime) -> datetime:
 async def current_phase(session: AsyncSession, group: Group, track: Track, now: datetime) -> Phase:
     """The phase most of the group's active members are in (the earliest on a tie)."""
     members = await members_of(session, group)
-    active = [m for m in members if now - await last_activity(session, m) <= ACTIVE_WITHIN]
+    active = [m for m in members if now - await last_activity(session, m, now) <= ACTIVE_WITHIN]
     counts: Counter[str] = Counter()
     for member in active or members:
         mine = summarize(track, await progress.statuses(session, member, track.id))

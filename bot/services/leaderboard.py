@@ -6,14 +6,23 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import GroupMember, Member, Privacy, ProgressEvent, StepProgress, StepStatus
+from bot.db.models import (
+    GroupMember,
+    KaggleAttempt,
+    Member,
+    Privacy,
+    ProgressEvent,
+    StepProgress,
+    StepStatus,
+    Vacation,
+)
 from bot.services.stats import ACTIVE_KINDS, STREAK_LOOKBACK, streak_length
 from bot.timeutil import local_date
 
@@ -21,6 +30,7 @@ from bot.timeutil import local_date
 class Metric(StrEnum):
     STEPS = "steps"
     STREAK = "streak"
+    KAGGLE = "kaggle"
 
 
 class Period(StrEnum):
@@ -72,6 +82,8 @@ async def leaderboard(
         return []
     if metric is Metric.STEPS:
         values = await _steps_done(session, community_id, eligible, since)
+    elif metric is Metric.KAGGLE:
+        values = await _kaggle_attempts(session, community_id, eligible, since)
     else:
         values = await _streaks(session, community_id, eligible, members, now)
     rows = [(mid, members[mid][0], value) for mid, value in values.items() if value > 0]
@@ -98,6 +110,25 @@ async def _steps_done(
     return dict((await session.execute(query)).all())
 
 
+async def _kaggle_attempts(
+    session: AsyncSession,
+    community_id: int,
+    eligible: Select[int, str, str],
+    since: datetime | None,
+) -> dict[int, int]:
+    query = (
+        select(KaggleAttempt.member_id, func.count())
+        .where(
+            KaggleAttempt.community_id == community_id,
+            KaggleAttempt.member_id.in_(eligible.with_only_columns(Member.id).scalar_subquery()),
+        )
+        .group_by(KaggleAttempt.member_id)
+    )
+    if since is not None:
+        query = query.where(KaggleAttempt.submitted_at >= since)
+    return dict((await session.execute(query)).all())
+
+
 async def _streaks(
     session: AsyncSession,
     community_id: int,
@@ -117,4 +148,19 @@ async def _streaks(
     zones = {mid: ZoneInfo(tz) for mid, (_, tz) in members.items()}
     for mid, at in rows:
         days[mid].add(local_date(at, zones[mid]))
-    return {mid: streak_length(d, local_date(now, zones[mid])) for mid, d in days.items()}
+    away = await session.execute(
+        select(Vacation.member_id, Vacation.starts_at, Vacation.ends_at).where(
+            Vacation.community_id == community_id,
+            Vacation.ends_at >= now - STREAK_LOOKBACK,
+            Vacation.member_id.in_(days),
+        )
+    )
+    frozen: dict[int, set[date]] = defaultdict(set)
+    for mid, starts, ends in away:
+        day, last = local_date(starts, zones[mid]), local_date(min(ends, now), zones[mid])
+        while day <= last:
+            frozen[mid].add(day)
+            day += timedelta(days=1)
+    return {
+        mid: streak_length(d, local_date(now, zones[mid]), frozen[mid]) for mid, d in days.items()
+    }

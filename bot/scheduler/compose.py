@@ -1,0 +1,248 @@
+"""What each scheduled post says. Each function returns the message, or None when it is
+no longer needed (someone checked in, turned reminders off, went on vacation)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.commands.render import challenge_reply, resource_line, step_label
+from bot.db.models import Delivery, DeliveryStatus, Group, Member, StepProgress, StepStatus
+from bot.messages import Button, ButtonStyle, Field, Reply
+from bot.roadmap.catalog import Catalog, Track
+from bot.scheduler.calendar import CheckinWindow, Kind, Occurrence
+from bot.services import away, checkins, groups, kaggle, progress
+from bot.services.leaderboard import Metric, leaderboard
+from bot.services.stats import summarize
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    reply: Reply
+    to_member: Member | None = None  # a DM; otherwise the group's channel
+    detail: str | None = None  # what was chosen (a resource, a challenge), for no repeats
+
+
+def track_of(catalog: Catalog, group: Group) -> Track:
+    return catalog.get(group.track_id) or catalog.default
+
+
+async def daily_resource(
+    session: AsyncSession, catalog: Catalog, group: Group, now: datetime
+) -> Outgoing | None:
+    """One resource from the phase the group is in, never repeated until that phase's
+    pool is used up."""
+    track = track_of(catalog, group)
+    phase = await groups.current_phase(session, group, track, now)
+    pool = [
+        (placed, index, resource)
+        for placed in track.phase_steps(phase.id)
+        for index, resource in enumerate(placed.step.resources)
+    ]
+    rows = await session.execute(
+        select(Delivery.detail, func.count())
+        .where(
+            Delivery.community_id == group.community_id,
+            Delivery.group_id == group.id,
+            Delivery.kind == Kind.DAILY.value,
+            Delivery.status == DeliveryStatus.SENT.value,
+        )
+        .group_by(Delivery.detail)
+    )
+    posted: Counter[str | None] = Counter(dict(rows.all()))
+    placed, index, resource = min(
+        pool, key=lambda item: (posted[f"{item[0].id}#{item[1]}"], pool.index(item))
+    )
+    reply = Reply(
+        title=f"📚 Today's resource · {phase.title}",
+        body=f"{resource_line(resource)}\n\nFor {step_label(placed)}: {placed.step.why}",
+        buttons=(Button("Start this step", "start", {"step": placed.id}, ButtonStyle.PRIMARY),),
+    )
+    return Outgoing(reply, detail=f"{placed.id}#{index}")
+
+
+def checkin_prompt(group: Group, window: CheckinWindow) -> Outgoing:
+    deadline = window.deadline.astimezone(ZoneInfo(group.timezone))
+    return Outgoing(
+        Reply(
+            title="📝 Weekly check-in",
+            body=(
+                "How did your week go? Tell the group what you finished, what's next, what's "
+                "in your way and how many hours you studied.\n"
+                "`/checkin finished: python-basics next: dev-tools hours: 6`\n"
+                f"Check-ins close {deadline:%A at %H:%M} ({group.timezone}), then I'll post "
+                "the summary."
+            ),
+            buttons=(Button("Check in", "checkin", style=ButtonStyle.PRIMARY),),
+        )
+    )
+
+
+async def checkin_reminder(
+    session: AsyncSession, group: Group, member: Member, window: CheckinWindow, now: datetime
+) -> Outgoing | None:
+    if not member.reminders or await away.current(session, member, now) is not None:
+        return None
+    answered = {c.member_id for c in await checkins.for_period(session, group, window.period)}
+    if member.id in answered:
+        return None
+    deadline = window.deadline.astimezone(ZoneInfo(member.timezone))
+    where = group.name or "your study group"
+    return Outgoing(
+        Reply(
+            title="⏰ Check-in reminder",
+            body=(
+                f"Hi {member.display_name}! The weekly check-in in {where} closes "
+                f"{deadline:%A at %H:%M} (your time). One line is enough: "
+                "`/checkin finished: … next: …` in the group's channel.\n"
+                "_`/me reminders off` stops these._"
+            ),
+        ),
+        to_member=member,
+    )
+
+
+async def weekly_summary(
+    session: AsyncSession, catalog: Catalog, group: Group, window: CheckinWindow, now: datetime
+) -> Outgoing:
+    track = track_of(catalog, group)
+    week_start = window.deadline - timedelta(days=7)
+    members = await groups.members_of(session, group)
+    names = {m.id: m.display_name for m in members}
+    answers = await checkins.for_period(session, group, window.period)
+    fields = []
+    who = sorted(names.get(c.member_id, "someone") for c in answers)
+    fields.append(
+        Field(
+            f"Checked in ({len(who)} of {len(members)})",
+            ", ".join(who) if who else "Nobody this week. Next week's a fresh start!",
+        )
+    )
+    done_rows = await session.execute(
+        select(StepProgress.member_id, StepProgress.step_id).where(
+            StepProgress.community_id == group.community_id,
+            StepProgress.member_id.in_(names),
+            StepProgress.track_id == track.id,
+            StepProgress.status == StepStatus.DONE.value,
+            StepProgress.completed_at > week_start,
+            StepProgress.completed_at <= window.deadline,
+        )
+    )
+    finished = [(names[mid], step_id) for mid, step_id in done_rows]
+    if finished:
+        lines = [f"{name}: {_title(track, step_id)}" for name, step_id in sorted(finished)]
+        fields.append(Field(f"Steps finished ({len(finished)})", "\n".join(lines)))
+    blockers = [c for c in answers if c.blockers]
+    if blockers:
+        lines = []
+        for answer in blockers:
+            line = f"{names.get(answer.member_id, 'someone')}: {answer.blockers}"
+            helpers = await _who_can_help(session, track, members, answer.blockers or "")
+            if helpers:
+                line += f" · can help: {', '.join(helpers)}"
+            lines.append(line)
+        fields.append(Field("Blockers", "\n".join(lines)))
+    attempts = await kaggle.attempts_between(session, group, week_start, window.deadline)
+    if attempts:
+        lines = [
+            f"{name}: {a.challenge_id}" + (f" ({a.score:g})" if a.score is not None else "")
+            for name, a in attempts
+        ]
+        fields.append(Field("Kaggle attempts", "\n".join(lines)))
+    standings = await leaderboard(
+        session,
+        community_id=group.community_id,
+        group_id=group.id,
+        metric=Metric.STEPS,
+        since=week_start,
+        now=now,
+    )
+    if standings:
+        top = [f"{s.rank}. {s.name} · {s.value}" for s in standings[:5]]
+        fields.append(Field("This week's leaderboard", "\n".join(top)))
+    return Outgoing(
+        Reply(
+            title="📊 Weekly summary",
+            body="Here's how the group did this week. Thanks to everyone who checked in!",
+            fields=tuple(fields),
+        )
+    )
+
+
+def _title(track: Track, step_id: str) -> str:
+    placed = track.get(step_id)
+    return placed.step.title if placed is not None else step_id
+
+
+async def _who_can_help(
+    session: AsyncSession, track: Track, members: list[Member], text: str
+) -> list[str]:
+    steps = checkins.steps_mentioned(track, text)
+    if not steps:
+        return []
+    helpers = []
+    for member in members:
+        statuses = await progress.statuses(session, member, track.id)
+        if any(statuses.get(p.id) is StepStatus.DONE for p in steps):
+            helpers.append(member.display_name)
+    return helpers
+
+
+async def kaggle_prompt(
+    session: AsyncSession, catalog: Catalog, group: Group, now: datetime
+) -> Outgoing | None:
+    track = track_of(catalog, group)
+    phase = await groups.current_phase(session, group, track, now)
+    challenge = await kaggle.next_challenge(session, group, catalog.challenges, phase)
+    if challenge is None:
+        return None
+    return Outgoing(
+        challenge_reply(challenge, title="🏁 Kaggle challenge of the week"), detail=challenge.id
+    )
+
+
+async def inactivity_nudge(
+    session: AsyncSession,
+    catalog: Catalog,
+    group: Group,
+    member: Member,
+    occurrence: Occurrence,
+    now: datetime,
+) -> Outgoing | None:
+    if not member.reminders or await away.current(session, member, now) is not None:
+        return None
+    if nudge_period(await groups.last_activity(session, member, now), occurrence.days) != (
+        occurrence.period
+    ):
+        return None  # they came back since this nudge was planned
+    track = track_of(catalog, group)
+    mine = summarize(track, await progress.statuses(session, member, track.id))
+    nxt = mine.next_step()
+    if nxt is None:
+        return None
+    last_word = (
+        "This is my last nudge; I'll be here when you're ready. " if (occurrence.days >= 14) else ""
+    )
+    return Outgoing(
+        Reply(
+            title="👋 Missing you in the group",
+            body=(
+                f"Hi {member.display_name}, it's been {occurrence.days} days since your last "
+                f"step. Your next one is {step_label(nxt)}: start with "
+                f"{resource_line(nxt.step.resources[0]).rstrip('.')}. Even twenty minutes "
+                "counts!\n"
+                f"{last_word}_`/me reminders off` or `/me vacation <days>` pause these._"
+            ),
+            buttons=(Button("Start it", "start", {"step": nxt.id}, ButtonStyle.PRIMARY),),
+        ),
+        to_member=member,
+    )
+
+
+def nudge_period(last_activity: datetime, days: int) -> str:
+    return f"{last_activity:%Y%m%dT%H%M%S}+{days}d"
