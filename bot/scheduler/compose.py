@@ -198,7 +198,9 @@ async def kaggle_prompt(
 ) -> Outgoing | None:
     track = track_of(catalog, group)
     phase = await groups.current_phase(session, group, track, now)
-    challenge = await kaggle.next_challenge(session, group, catalog.challenges, phase)
+    phases = track.phases
+    following = next((phases[i + 1] for i, p in enumerate(phases[:-1]) if p.id == phase.id), None)
+    challenge = await kaggle.next_challenge(session, group, catalog.challenges, phase, following)
     if challenge is None:
         return None
     return Outgoing(

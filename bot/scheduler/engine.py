@@ -66,9 +66,10 @@ class AccountabilityEngine:
             nudged: set[int] = set()
             for group in active:
                 schedule = Schedule.of(group)
-                found += group_occurrences(group.id, schedule, start, end)
+                since = max(start, group.created_at)  # nothing from before the group existed
+                found += group_occurrences(group.id, schedule, since, end)
                 members = await groups.members_of(session, group)
-                found += _reminders(group, schedule, members, start, end)
+                found += _reminders(group, schedule, members, since, end)
                 for member in members:
                     if member.id not in nudged:
                         nudged.add(member.id)

@@ -32,11 +32,18 @@ async def posted_challenge(
 
 
 async def next_challenge(
-    session: AsyncSession, group: Group, catalogue: ChallengeCatalogue, phase: Phase
+    session: AsyncSession,
+    group: Group,
+    catalogue: ChallengeCatalogue,
+    phase: Phase,
+    following: Phase | None = None,
 ) -> Challenge | None:
-    """The least-posted challenge suited to the group's phase (catalogue order on ties)."""
-    pool = catalogue.for_phase(phase.id) or catalogue.challenges
-    if not pool:
+    """The least-posted challenge for the group's phase; once those have all been posted,
+    the next phase's come first. Catalogue order breaks ties."""
+    pool = catalogue.for_phase(phase.id)
+    ahead = [c for c in catalogue.for_phase(following.id) if c not in pool] if following else []
+    candidates = [*pool, *ahead] or catalogue.challenges
+    if not candidates:
         return None
     rows = await session.execute(
         select(Delivery.detail, func.count())
@@ -49,7 +56,7 @@ async def next_challenge(
         .group_by(Delivery.detail)
     )
     posted: Counter[str | None] = Counter(dict(rows.all()))
-    return min(pool, key=lambda c: (posted[c.id], pool.index(c)))
+    return min(candidates, key=lambda c: (posted[c.id], c not in pool, candidates.index(c)))
 
 
 async def log_attempt(

@@ -103,3 +103,16 @@ def test_render_shows_bars_fields_links_and_buttons() -> None:
         "",
         "[1] Go   (type :click N)",
     ]
+
+
+def test_advancing_time_shows_the_posts_due_meanwhile(tmp_path: Path) -> None:
+    script = "/done python-basics\n:advance 7d\n:advance soon\n:advance 90d\n"
+    out = run_console(tmp_path, script, "--as", "ana").stdout
+    assert "⏩ It's now" in out
+    assert out.count("📚 Today's resource") >= 7
+    assert "📝 Weekly check-in" in out
+    assert "⏰ Check-in reminder" in out
+    assert "📊 Weekly summary" in out
+    assert "✉️  DM to ana" in out
+    assert "Say how far, like `:advance 1d`" in out
+    assert "Advance at most 60 days at once." in out

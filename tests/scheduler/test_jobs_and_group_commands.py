@@ -1,0 +1,93 @@
+"""Group commands (admins only, every argument checked) and the APScheduler jobs they
+rebuild."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.scheduler.jobs import ScheduleRunner
+from tests.scheduler.conftest import Desk
+
+WED_0700 = datetime(2026, 11, 18, 7, 0, tzinfo=UTC)
+
+
+async def test_members_cannot_run_group_commands(desk: Desk) -> None:
+    for line in ("/group setup", "/group schedule daily 08:00", "/group pause"):
+        reply = await desk.cohort(line, as_="ana")
+        assert reply.is_error
+        assert "Only community admins can use" in reply.body
+
+
+async def test_group_commands_outside_a_group_say_how_to_start(desk: Desk) -> None:
+    reply = await desk.cohort("/group schedule daily 08:00", as_="admin")
+    assert "This channel isn't a study group yet. An admin can run `/group setup` here." in (
+        reply.body
+    )
+
+
+async def test_every_bad_schedule_argument_gets_the_right_form(desk: Desk) -> None:
+    await desk.cohort("/group setup", as_="admin")
+    cases = {
+        "/group schedule daily 25:00": "Use 24-hour time, like `09:00` or `18:30`.",
+        "/group schedule daily 9am": "Use 24-hour time",
+        "/group schedule checkin funday 17:00": "Use `monday` to `sunday`",
+        "/group schedule checkin friday": "needs a time",
+        "/group schedule kaggle monthly": "Use one of `weekly`, `biweekly`, `off`",
+        "/group setup ml-engineer Mars/Olympus": "is not a timezone I know",
+        "/group setup web-dev": "No track called `web-dev`",
+    }
+    for line, expected in cases.items():
+        reply = await desk.cohort(line, as_="admin")
+        assert reply.is_error, line
+        assert expected in reply.body, line
+
+
+async def test_show_describes_the_schedule(desk: Desk) -> None:
+    await desk.cohort("/group setup ml-engineer America/New_York", as_="admin")
+    await desk.cohort("/group schedule checkin sun 19:30", as_="admin")
+    reply = await desk.cohort("/group show", as_="ana")
+    fields = {f.name: f.value for f in reply.fields}
+    assert reply.title == "Study group · 2 members"
+    assert fields["Timezone"] == "America/New_York"
+    assert fields["Weekly check-in"] == "Sunday 19:30, summary two days later"
+    assert fields["Daily resource"] == "every day at 09:00"
+
+
+async def test_jobs_are_built_from_the_database_and_rebuilt_on_change(desk: Desk) -> None:
+    desk.clock.set(WED_0700)
+    await desk.cohort("/group setup ml-engineer Asia/Kolkata", as_="admin")
+    runner = ScheduleRunner(desk.engine, desk.cohort.app.sessions)
+    desk.cohort.app.dispatcher.schedule_listeners.append(runner.rebuild)
+    await runner.start()
+    try:
+        jobs = {job.id: job for job in runner.scheduler.get_jobs()}
+        assert set(jobs) == {
+            "sweep",
+            "group:1:daily",
+            "group:1:checkin",
+            "group:1:summary",
+            "group:1:kaggle",
+        }
+        daily = jobs["group:1:daily"].trigger
+        assert str(daily.timezone) == "Asia/Kolkata"
+        assert daily.get_next_fire_time(None, WED_0700).isoformat() == ("2026-11-19T09:00:00+05:30")
+        await desk.cohort("/group schedule daily 06:30", as_="admin")
+        await desk.cohort("/group schedule kaggle off", as_="admin")
+        jobs = {job.id: job for job in runner.scheduler.get_jobs()}
+        assert "group:1:kaggle" not in jobs
+        assert jobs["group:1:daily"].trigger.get_next_fire_time(None, WED_0700).isoformat() == (
+            "2026-11-19T06:30:00+05:30"
+        )
+        await desk.cohort("/group pause", as_="admin")
+        assert [job.id for job in runner.scheduler.get_jobs()] == ["sweep"]
+    finally:
+        runner.stop()
+
+
+async def test_the_sweep_job_delivers_what_is_due(desk: Desk) -> None:
+    desk.clock.set(WED_0700)
+    await desk.cohort("/group setup ml-engineer Europe/Berlin", as_="admin")
+    desk.clock.set(WED_0700.replace(hour=8))
+    runner = ScheduleRunner(desk.engine, desk.cohort.app.sessions)
+    await runner.sweep()
+    assert [p.reply.title for p in desk.poster.sent] == ["📚 Today's resource · Foundations"]
