@@ -8,6 +8,7 @@ import os
 import secrets
 import shutil
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -82,11 +83,16 @@ def empty_postgres_url() -> Iterator[str]:
         finally:
             await connection.close()
 
-    asyncio.run(admin_sql(f'CREATE DATABASE "{name}"'))
+    def run(statement: str) -> None:
+        # On a thread of its own, so this works whether or not a test's loop is running.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pool.submit(asyncio.run, admin_sql(statement)).result()
+
+    run(f'CREATE DATABASE "{name}"')
     try:
         yield admin.set(database=name).render_as_string(hide_password=False)
     finally:
-        asyncio.run(admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
