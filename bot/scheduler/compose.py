@@ -3,20 +3,19 @@ no longer needed (someone checked in, turned reminders off, went on vacation).""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.commands.render import challenge_reply, resource_line, step_label
-from bot.db.models import Delivery, DeliveryStatus, Group, Member, StepProgress, StepStatus
+from bot.db.models import Group, Member, StepProgress, StepStatus
 from bot.messages import Button, ButtonStyle, Field, Reply
 from bot.roadmap.catalog import Catalog, Track
 from bot.scheduler.calendar import CheckinWindow, Kind, Occurrence
-from bot.services import away, checkins, groups, kaggle, progress
+from bot.services import away, checkins, groups, history, kaggle, progress
 from bot.services.leaderboard import Metric, leaderboard
 from bot.services.stats import summarize
 
@@ -44,17 +43,7 @@ async def daily_resource(
         for placed in track.phase_steps(phase.id)
         for index, resource in enumerate(placed.step.resources)
     ]
-    rows = await session.execute(
-        select(Delivery.detail, func.count())
-        .where(
-            Delivery.community_id == group.community_id,
-            Delivery.group_id == group.id,
-            Delivery.kind == Kind.DAILY.value,
-            Delivery.status == DeliveryStatus.SENT.value,
-        )
-        .group_by(Delivery.detail)
-    )
-    posted: Counter[str | None] = Counter(dict(rows.all()))
+    posted = await history.posted_counts(session, group, Kind.DAILY.value)
     placed, index, resource = min(
         pool, key=lambda item: (posted[f"{item[0].id}#{item[1]}"], pool.index(item))
     )

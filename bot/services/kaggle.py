@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Delivery, Group, KaggleAttempt, Member
 from bot.roadmap.kaggle import Challenge, ChallengeCatalogue
 from bot.roadmap.schema import Phase
+from bot.services import history
 
 
 async def posted_challenge(
@@ -45,17 +45,7 @@ async def next_challenge(
     candidates = [*pool, *ahead] or catalogue.challenges
     if not candidates:
         return None
-    rows = await session.execute(
-        select(Delivery.detail, func.count())
-        .where(
-            Delivery.community_id == group.community_id,
-            Delivery.group_id == group.id,
-            Delivery.kind == "kaggle",
-            Delivery.status == "sent",
-        )
-        .group_by(Delivery.detail)
-    )
-    posted: Counter[str | None] = Counter(dict(rows.all()))
+    posted = await history.posted_counts(session, group, "kaggle")
     return min(candidates, key=lambda c: (posted[c.id], c not in pool, candidates.index(c)))
 
 

@@ -10,8 +10,9 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.db.models import (
     GroupMember,
@@ -81,51 +82,48 @@ async def leaderboard(
     if not members:
         return []
     if metric is Metric.STEPS:
-        values = await _steps_done(session, community_id, eligible, since)
+        values = await _count_per_member(
+            session,
+            eligible,
+            since,
+            member_id=StepProgress.member_id,
+            at=StepProgress.completed_at,
+            where=[
+                StepProgress.community_id == community_id,
+                StepProgress.status == StepStatus.DONE.value,
+            ],
+        )
     elif metric is Metric.KAGGLE:
-        values = await _kaggle_attempts(session, community_id, eligible, since)
+        values = await _count_per_member(
+            session,
+            eligible,
+            since,
+            member_id=KaggleAttempt.member_id,
+            at=KaggleAttempt.submitted_at,
+            where=[KaggleAttempt.community_id == community_id],
+        )
     else:
         values = await _streaks(session, community_id, eligible, members, now)
     rows = [(mid, members[mid][0], value) for mid, value in values.items() if value > 0]
     return rank_standings(rows)
 
 
-async def _steps_done(
+async def _count_per_member(
     session: AsyncSession,
-    community_id: int,
     eligible: Select[int, str, str],
     since: datetime | None,
+    *,
+    member_id: InstrumentedAttribute[int],
+    at: InstrumentedAttribute[datetime | None] | InstrumentedAttribute[datetime],
+    where: list[ColumnElement[bool]],
 ) -> dict[int, int]:
     query = (
-        select(StepProgress.member_id, func.count())
-        .where(
-            StepProgress.community_id == community_id,
-            StepProgress.status == StepStatus.DONE.value,
-            StepProgress.member_id.in_(eligible.with_only_columns(Member.id).scalar_subquery()),
-        )
-        .group_by(StepProgress.member_id)
+        select(member_id, func.count())
+        .where(*where, member_id.in_(eligible.with_only_columns(Member.id).scalar_subquery()))
+        .group_by(member_id)
     )
     if since is not None:
-        query = query.where(StepProgress.completed_at >= since)
-    return dict((await session.execute(query)).all())
-
-
-async def _kaggle_attempts(
-    session: AsyncSession,
-    community_id: int,
-    eligible: Select[int, str, str],
-    since: datetime | None,
-) -> dict[int, int]:
-    query = (
-        select(KaggleAttempt.member_id, func.count())
-        .where(
-            KaggleAttempt.community_id == community_id,
-            KaggleAttempt.member_id.in_(eligible.with_only_columns(Member.id).scalar_subquery()),
-        )
-        .group_by(KaggleAttempt.member_id)
-    )
-    if since is not None:
-        query = query.where(KaggleAttempt.submitted_at >= since)
+        query = query.where(at >= since)
     return dict((await session.execute(query)).all())
 
 
