@@ -1,0 +1,1 @@
+"""Slack: slack-bolt's AsyncApp over HTTP or Socket Mode, translating to and from the core."""
