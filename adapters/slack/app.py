@@ -1,0 +1,233 @@
+"""Cohort on Slack: slack-bolt's AsyncApp, glued to the core. Translation lives in
+`translate`; this module only receives, dispatches and sends."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import translate
+from bot.bootstrap import App
+from bot.commands.parse import parse_command_line
+from bot.errors import UserError
+from bot.messages import Actor, Button, Invocation, Place, Platform, Reply
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+SLACK_API = "https://slack.com/api/"
+CHECKIN_ACTION = Button("Check in", "checkin").action_id
+ADMIN_FLAGS = ("is_admin", "is_owner", "is_primary_owner")
+SLACK_TROUBLE = (
+    "Sorry, Slack didn't answer me just now, so nothing was changed. Try again in a minute."
+)
+
+
+def make_client(settings: Settings) -> AsyncWebClient:
+    """A Web API client that rides out rate limits (429, honouring Retry-After), server
+    errors and dropped connections before giving up."""
+    base = settings.slack_api_url or SLACK_API
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    return AsyncWebClient(
+        token=token,
+        base_url=base if base.endswith("/") else base + "/",
+        timeout=15,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+            AsyncServerErrorRetryHandler(max_retry_count=3),
+        ],
+    )
+
+
+class SlackPoster:
+    """Scheduled posts and DMs through the Web API."""
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+
+    async def post(self, place: Place, reply: Reply) -> None:
+        await self.client.chat_postMessage(channel=place.channel_id, **translate.message(reply))
+
+    async def dm(self, place: Place, actor: Actor, reply: Reply) -> None:
+        opened = await self.client.conversations_open(users=actor.user_id)
+        channel = opened["channel"]["id"]
+        await self.client.chat_postMessage(channel=channel, **translate.message(reply))
+
+
+class SlackAdapter:
+    def __init__(self, core: App, settings: Settings) -> None:
+        if settings.slack_signing_secret is None:
+            msg = "SLACK_SIGNING_SECRET is needed to verify requests from Slack"
+            raise ValueError(msg)
+        self.core = core
+        self.settings = settings
+        self.client = make_client(settings)
+        self.poster = SlackPoster(self.client)
+        self.bolt = AsyncApp(
+            client=self.client,
+            signing_secret=settings.slack_signing_secret.get_secret_value(),
+        )
+        self.bolt.command("/cohort")(self.on_command)
+        self.bolt.action(re.compile(r"^cohort:"))(self.on_action)
+        self.bolt.view(translate.CHECKIN_VIEW)(self.on_checkin_form)
+        self.bolt.event("app_home_opened")(self.on_home_opened)
+        self._socket: AsyncSocketModeHandler | None = None
+        self._runner: web.AppRunner | None = None
+
+    # --- listeners -------------------------------------------------------------------
+
+    async def on_command(self, ack: Any, command: dict[str, Any], respond: Any) -> None:
+        await ack()  # within Slack's three seconds; the work happens after
+        try:
+            await self._command(command, respond)
+        except Exception:
+            log.exception("/cohort failed on a Slack call")
+            await respond(**_response(Reply.error(SLACK_TROUBLE)))
+
+    async def _command(self, command: dict[str, Any], respond: Any) -> None:
+        text = (command.get("text") or "").strip() or "help"
+        place = translate.place_of(command)
+        if text.lower() in {"checkin", "check-in"}:
+            await self.open_checkin_form(command["trigger_id"], place.channel_id)
+            return
+        user_id = str(command.get("user_id", ""))
+        admin = await self.is_admin(user_id) if self._needs_admin(text) else False
+        actor = translate.actor_of(command, is_admin=admin)
+        reply = await self.core.dispatcher.run_line(text, actor=actor, place=place)
+        await respond(**_response(reply))
+        await self.refresh_home(actor, place)
+
+    async def on_action(
+        self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any
+    ) -> None:
+        await ack()
+        try:
+            await self._action(body, action, respond)
+        except Exception:
+            log.exception("a button failed on a Slack call")
+            if body.get("response_url"):
+                await respond(**_response(Reply.error(SLACK_TROUBLE)))
+
+    async def _action(self, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
+        action_id = str(action.get("action_id", ""))
+        place = translate.place_of(body)
+        if action_id == CHECKIN_ACTION:
+            await self.open_checkin_form(body["trigger_id"], place.channel_id)
+            return
+        user = body.get("user") or {}
+        needs_admin = self._needs_admin(action_id.removeprefix("cohort:").split("?")[0])
+        admin = await self.is_admin(str(user.get("id", ""))) if needs_admin else False
+        actor = translate.actor_of(body, is_admin=admin)
+        reply = await self.core.dispatcher.press(action_id, actor=actor, place=place)
+        if body.get("response_url"):
+            await respond(**_response(reply))
+        await self.refresh_home(actor, place)
+
+    async def on_checkin_form(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+        answers = translate.checkin_answers(view)
+        team = (body.get("team") or {}).get("id") or view.get("team_id", "")
+        place = Place(Platform.SLACK, str(team), str(view.get("private_metadata", "")))
+        actor = translate.actor_of(body, is_admin=False)
+        if not answers:
+            await ack(
+                response_action="errors", errors={"finished": "Tell the group at least one thing."}
+            )
+            return
+        reply = await self.core.dispatcher.run(Invocation("checkin", actor, place, answers))
+        if reply.is_error:
+            field = "hours" if "hours" in reply.body else "finished"
+            await ack(response_action="errors", errors={field: translate.plain(reply.body)[:150]})
+            return
+        await ack()
+        await self.client.chat_postEphemeral(
+            channel=place.channel_id, user=actor.user_id, **translate.message(reply)
+        )
+        await self.refresh_home(actor, place)
+
+    async def on_home_opened(self, event: dict[str, Any], body: dict[str, Any]) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        actor = Actor(str(event.get("user", "")), str(event.get("user", "")))
+        await self.refresh_home(actor, Place(Platform.SLACK, str(body.get("team_id", "")), ""))
+
+    # --- helpers ---------------------------------------------------------------------
+
+    async def open_checkin_form(self, trigger_id: str, channel_id: str) -> None:
+        await self.client.views_open(
+            trigger_id=trigger_id, view=translate.checkin_modal(channel_id)
+        )
+
+    async def refresh_home(self, actor: Actor, place: Place) -> None:
+        """Publish the member's App Home: progress, next step and streak."""
+        home = Place(Platform.SLACK, place.workspace_id, "")
+        reply = await self.core.dispatcher.run(Invocation("progress", actor, home))
+        if reply.is_error:
+            return
+        try:
+            await self.client.views_publish(user_id=actor.user_id, view=translate.home_view(reply))
+        except Exception:  # the App Home is a nicety; never fail a command over it
+            log.warning("could not refresh the App Home of %s", actor.user_id, exc_info=True)
+
+    async def is_admin(self, user_id: str) -> bool:
+        """Workspace admins and owners may run admin commands."""
+        info = await self.client.users_info(user=user_id)
+        user = info.get("user") or {}
+        return any(bool(user.get(flag)) for flag in ADMIN_FLAGS)
+
+    def _needs_admin(self, text: str) -> bool:
+        try:
+            command, _ = parse_command_line(text, self.core.registry)
+        except UserError:
+            return False
+        return command.admin_only
+
+    # --- serving ---------------------------------------------------------------------
+
+    async def serve_http(self, host: str, port: int) -> int:
+        """Serve POST /slack/events (and GET /healthz); returns the port bound."""
+        web_app = self.bolt.web_app(path="/slack/events")
+        web_app.router.add_get("/healthz", _healthz)
+        self._runner = web.AppRunner(web_app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port)
+        await site.start()
+        server = site._server
+        sockets = getattr(server, "sockets", None) or []
+        return int(sockets[0].getsockname()[1]) if sockets else port
+
+    async def connect_socket_mode(self) -> None:
+        if self.settings.slack_app_token is None:
+            msg = "SLACK_APP_TOKEN is needed for Socket Mode"
+            raise ValueError(msg)
+        self._socket = AsyncSocketModeHandler(
+            self.bolt, self.settings.slack_app_token.get_secret_value()
+        )
+        await self._socket.connect_async()
+
+    async def close(self) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()
+        if self._runner is not None:
+            await self._runner.cleanup()
+        await self.client.session.close() if self.client.session else None
+
+
+def _response(reply: Reply) -> dict[str, Any]:
+    kind = "ephemeral" if reply.ephemeral else "in_channel"
+    return {"response_type": kind, "replace_original": False, **translate.message(reply)}
+
+
+async def _healthz(_request: web.Request) -> web.Response:
+    return web.json_response({"ok": True})

@@ -1,0 +1,293 @@
+"""The real slack-bolt app, end to end, against a fake Slack on 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aiohttp
+import pytest
+
+from adapters.slack.app import SlackAdapter
+from bot.bootstrap import App, accountability_engine
+from bot.clock import ManualClock
+from bot.settings import Settings
+from tests.slack.fake_slack import (
+    SIGNING_SECRET,
+    FakeSlack,
+    interactive_body,
+    signed,
+    slash_body,
+)
+
+
+@dataclass
+class SlackRig:
+    fake: FakeSlack
+    adapter: SlackAdapter
+    events_url: str
+
+    async def post(
+        self,
+        body: str,
+        headers: dict[str, str] | None = None,
+        content_type: str = "application/x-www-form-urlencoded",
+    ) -> int:
+        async with aiohttp.ClientSession() as session:
+            response = await session.post(
+                self.events_url,
+                data=body,
+                headers={"Content-Type": content_type, **(headers or signed(body))},
+            )
+            return response.status
+
+    async def slash(self, text: str, **who: str) -> dict[str, Any]:
+        before = len(self.fake.responses)
+        assert await self.post(slash_body(self.fake, text, **who)) == 200
+        await self.fake.wait_for(lambda: len(self.fake.responses) > before)
+        return self.fake.responses[before]
+
+
+def text_of(message: dict[str, Any]) -> str:
+    parts = []
+    for block in message.get("blocks", []):
+        if "text" in block:
+            parts.append(block["text"]["text"])
+        parts += [f["text"] for f in block.get("fields", [])]
+        parts += [e["text"]["text"] for e in block.get("elements", []) if "text" in e]
+    return "\n".join(parts)
+
+
+@pytest.fixture
+async def rig(app: App) -> AsyncIterator[SlackRig]:
+    fake = FakeSlack(admins={"U-admin"})
+    await fake.start()
+    settings = Settings(
+        database_url=app.settings.database_url,
+        slack_bot_token="xoxb-test",
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=f"{fake.url}/api/",
+    )
+    adapter = SlackAdapter(app, settings)
+    port = await adapter.serve_http("127.0.0.1", 0)
+    yield SlackRig(fake, adapter, f"http://127.0.0.1:{port}/slack/events")
+    await adapter.close()
+    await fake.stop()
+
+
+COMMANDS = {
+    "help": "Cohort commands",
+    "": "Cohort commands",
+    "roadmap": "Machine Learning Engineer",
+    "step python-basics": "Python fundamentals",
+    "next": "Next up: Python fundamentals",
+    "start python-basics": "Started: Python fundamentals",
+    "done python-basics wrote a quiz": "finished *Python fundamentals*",
+    "skip certifications": "Skipped",
+    "reset certifications": "back to not started",
+    "progress": "Your progress",
+    "leaderboard all": "Steps finished all time",
+    "me timezone Europe/Berlin": "Europe/Berlin",
+    "me privacy public": "You're public",
+    "me reminders off": "Reminders are off",
+    "me quiet 22-07": "Quiet hours set",
+    "me vacation 0": "You weren't on vacation",
+    "me forget": "Delete all your data?",
+    "kaggle": "use this in your group's channel",
+    "group show": "isn't a study group yet",
+}
+
+
+async def test_every_command_answers_through_slash_cohort(rig: SlackRig) -> None:
+    for text, expected in COMMANDS.items():
+        response = await rig.slash(text)
+        assert expected in text_of(response), text
+    assert rig.fake.called("auth.test"), "bolt checks its token before the first listener"
+
+
+async def test_personal_answers_are_ephemeral_and_celebrations_public(rig: SlackRig) -> None:
+    progress = await rig.slash("progress")
+    done = await rig.slash("done python-basics")
+    assert progress["response_type"] == "ephemeral"
+    assert done["response_type"] == "in_channel"
+
+
+async def test_blocks_carry_headers_links_bars_and_buttons(rig: SlackRig) -> None:
+    step = await rig.slash("step python-basics")
+    types = [b["type"] for b in step["blocks"]]
+    assert types[0] == "header"
+    assert "<https://nostarch.com/python-crash-course-3rd-edition|Python Crash Course>" in (
+        text_of(step)
+    )
+    buttons = step["blocks"][-1]["elements"]
+    assert [b["action_id"] for b in buttons] == [
+        "cohort:start?step=python-basics",
+        "cohort:done?step=python-basics",
+    ]
+    roadmap = await rig.slash("roadmap")
+    assert "`░░░░░░░░░░` 1. Foundations · 0/7" in text_of(roadmap)
+
+
+async def test_a_button_click_acts_without_typing(rig: SlackRig) -> None:
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T1"},
+        "channel": {"id": "C-study"},
+        "user": {"id": "U-ana", "username": "ana"},
+        "trigger_id": "trigger-2",
+        "response_url": f"{rig.fake.url}/respond/button",
+        "actions": [
+            {
+                "action_id": "cohort:done?step=python-basics",
+                "type": "button",
+                "value": "cohort:done?step=python-basics",
+            }
+        ],
+    }
+    assert await rig.post(interactive_body(payload)) == 200
+    response = await rig.fake.wait_for(lambda: rig.fake.responses)
+    assert "finished *Python fundamentals*" in text_of(response[0])
+    progress = await rig.slash("progress")
+    assert "*1 of 37 steps done (3%)*" in text_of(progress)
+
+
+async def test_checkin_opens_a_modal_and_its_submission_is_stored(rig: SlackRig) -> None:
+    await rig.slash("group setup", user="U-admin", name="admin")
+    assert await rig.post(slash_body(rig.fake, "checkin")) == 200
+    [opened] = await rig.fake.wait_for(lambda: rig.fake.called("views.open"))
+    assert opened["trigger_id"] == "trigger-1"
+    assert opened["view"]["private_metadata"] == "C-study"
+
+    view = dict(
+        opened["view"],
+        state={
+            "values": {
+                "finished": {"finished": {"type": "plain_text_input", "value": "python-basics"}},
+                "hours": {"hours": {"type": "plain_text_input", "value": "4"}},
+            }
+        },
+        team_id="T1",
+    )
+    submission = {
+        "type": "view_submission",
+        "team": {"id": "T1"},
+        "user": {"id": "U-ana", "username": "ana"},
+        "view": view,
+    }
+    assert await rig.post(interactive_body(submission)) == 200
+    [confirmation] = await rig.fake.wait_for(lambda: rig.fake.called("chat.postEphemeral"))
+    assert confirmation["user"] == "U-ana"
+    assert "Check-in saved" in text_of(confirmation)
+    progress = await rig.slash("progress")
+    assert "*1 of 37 steps done" in text_of(progress), "the check-in marked the step done"
+
+
+async def test_a_bad_modal_answer_is_shown_on_the_form(rig: SlackRig) -> None:
+    await rig.slash("group setup", user="U-admin", name="admin")
+    view = {
+        "type": "modal",
+        "id": "V1",
+        "callback_id": "cohort:checkin-modal",
+        "private_metadata": "C-study",
+        "team_id": "T1",
+        "state": {"values": {"hours": {"hours": {"value": "lots"}}}},
+    }
+    submission = {
+        "type": "view_submission",
+        "team": {"id": "T1"},
+        "user": {"id": "U-ana", "username": "ana"},
+        "view": view,
+    }
+    async with aiohttp.ClientSession() as session:
+        body = interactive_body(submission)
+        response = await session.post(
+            rig.events_url,
+            data=body,
+            headers={"Content-Type": "application/x-www-form-urlencoded", **signed(body)},
+        )
+        answer = await response.json()
+    assert answer["response_action"] == "errors"
+    assert "must be a number" in answer["errors"]["hours"]
+
+
+async def test_admin_commands_follow_slack_roles(rig: SlackRig) -> None:
+    refused = await rig.slash("group setup", user="U-ana")
+    allowed = await rig.slash("group setup", user="U-admin", name="admin")
+    assert "Only community admins can use `/group setup`" in text_of(refused)
+    assert "This channel is now a study group" in text_of(allowed)
+    asked = [c["user"] for c in rig.fake.called("users.info")]
+    assert asked == ["U-ana", "U-admin"]
+
+
+async def test_the_app_home_shows_progress_and_is_refreshed_on_change(rig: SlackRig) -> None:
+    event = {
+        "token": "legacy",
+        "team_id": "T1",
+        "api_app_id": "A1",
+        "type": "event_callback",
+        "event_id": "Ev1",
+        "event_time": 1,
+        "event": {"type": "app_home_opened", "user": "U-ana", "channel": "D1", "tab": "home"},
+    }
+    import json
+
+    body = json.dumps(event)
+    assert await rig.post(body, content_type="application/json") == 200
+    [home] = await rig.fake.wait_for(lambda: rig.fake.called("views.publish"))
+    assert home["user_id"] == "U-ana"
+    assert "0 of 37 steps done" in text_of(home["view"])
+    await rig.slash("done python-basics")
+    latest = await rig.fake.wait_for(
+        lambda: [h for h in rig.fake.called("views.publish") if "1 of 37" in text_of(h["view"])]
+    )
+    assert "Next step" in text_of(latest[-1]["view"])
+
+
+async def test_bad_or_stale_signatures_get_401(rig: SlackRig) -> None:
+    body = slash_body(rig.fake, "progress")
+    assert await rig.post(body, headers=signed(body, secret="wrong")) == 401
+    assert await rig.post(body, headers=signed(body, age=600)) == 401
+    assert rig.fake.responses == []
+
+
+async def test_scheduled_posts_and_dms_go_through_the_web_api(
+    rig: SlackRig, app: App, clock: ManualClock
+) -> None:
+    clock.set(datetime(2026, 11, 18, 7, 0, tzinfo=UTC))
+    await rig.slash("group setup ml-engineer Europe/Berlin", user="U-admin", name="admin")
+    engine = accountability_engine(app, rig.adapter.poster, instance="slack-test")
+    clock.set(datetime(2026, 11, 18, 8, 0, tzinfo=UTC))
+    await engine.run_due()
+    [post] = rig.fake.called("chat.postMessage")
+    assert post["channel"] == "C-study"
+    assert "Today's resource" in text_of(post)
+    clock.set(datetime(2026, 11, 21, 16, 0, tzinfo=UTC))  # Saturday: reminders
+    await engine.run_due()
+    assert rig.fake.called("conversations.open") == [{"users": "U-admin"}]
+    assert rig.fake.called("chat.postMessage")[-1]["channel"] == "D-U-admin"
+
+
+async def test_a_429_is_retried_after_retry_after_then_succeeds(rig: SlackRig) -> None:
+    from bot.messages import Place, Platform, Reply
+
+    rig.fake.failures["chat.postMessage"] = [429]
+    await rig.adapter.poster.post(Place(Platform.SLACK, "T1", "C-study"), Reply(body="hi"))
+    assert len(rig.fake.called("chat.postMessage")) == 2
+
+
+async def test_a_5xx_is_retried_and_a_lasting_outage_keeps_the_post_for_later(
+    rig: SlackRig, app: App, clock: ManualClock
+) -> None:
+    clock.set(datetime(2026, 11, 18, 7, 0, tzinfo=UTC))
+    await rig.slash("group setup ml-engineer Europe/Berlin", user="U-admin", name="admin")
+    engine = accountability_engine(app, rig.adapter.poster, instance="slack-test")
+    rig.fake.failures["chat.postMessage"] = [500, 500, 500, 500, 500]  # more than 3 retries
+    clock.set(datetime(2026, 11, 18, 8, 0, tzinfo=UTC))
+    assert await engine.run_due() == []
+    assert len(rig.fake.called("chat.postMessage")) == 4
+    clock.set(clock.now() + timedelta(minutes=1))
+    sent = await engine.run_due()  # one more 500, then the retry handler gets through
+    assert len(sent) == 1
+    assert len(rig.fake.called("chat.postMessage")) == 6
