@@ -12,6 +12,7 @@ from bot.commands.dispatch import Dispatcher
 from bot.commands.registry import Registry
 from bot.db import migrate
 from bot.db.engine import SessionFactory, make_engine, make_sessions
+from bot.messages import Platform
 from bot.ports import Poster
 from bot.roadmap.catalog import Catalog
 from bot.roadmap.loader import SHIPPED_CONTENT_DIR, load_catalog
@@ -54,14 +55,22 @@ async def build_app(
     return App(settings, engine, sessions, catalog, registry, dispatcher, clock)
 
 
-def accountability_engine(app: App, poster: Poster, *, instance: str) -> AccountabilityEngine:
-    """The engine that sends `app`'s scheduled posts through `poster`."""
+def accountability_engine(
+    app: App,
+    poster: Poster,
+    *,
+    instance: str,
+    platforms: frozenset[Platform] | None = None,
+) -> AccountabilityEngine:
+    """The engine that sends `app`'s scheduled posts through `poster`, for the groups on
+    `platforms` (all of them by default)."""
     return AccountabilityEngine(
         sessions=app.sessions,
         catalog=app.catalog,
         clock=app.clock,
         poster=poster,
         instance=instance,
+        platforms=platforms,
     )
 
 

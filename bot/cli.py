@@ -57,6 +57,15 @@ def _parser() -> argparse.ArgumentParser:
     down.set_defaults(action=_db_downgrade)
     db.add_parser("current", help="show the schema revision").set_defaults(action=_db_current)
 
+    slack = sub.add_parser("slack", help="Slack app set-up").add_subparsers(
+        required=True, metavar="action"
+    )
+    manifest = slack.add_parser("manifest", help="print the Slack app manifest (YAML)")
+    where = manifest.add_mutually_exclusive_group(required=True)
+    where.add_argument("--url", help="where Cohort is reachable, like https://cohort.example.org")
+    where.add_argument("--socket", action="store_true", help="use Socket Mode (no public URL)")
+    manifest.set_defaults(action=_slack_manifest)
+
     content = sub.add_parser("content", help="roadmap content packs").add_subparsers(
         required=True, metavar="action"
     )
@@ -84,20 +93,36 @@ def _setup_logging(settings: Settings, *, quiet: bool = False) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     settings = load_settings()
-    platforms = [
-        name
-        for name, on in (("Discord", settings.discord_enabled), ("Slack", settings.slack_enabled))
-        if on
-    ]
-    if platforms:
-        _setup_logging(settings)
+    if settings.discord_enabled:
         print(
-            f"cohort: {' and '.join(platforms)} credentials are set, but this version of "
-            "Cohort serves the console only. Unset them to use the console.",
+            "cohort: DISCORD_TOKEN is set, but this version of Cohort has no Discord adapter "
+            "yet. Unset it, or run Slack or the console.",
             file=sys.stderr,
         )
         return 2
-    return _console(args)
+    if not settings.slack_enabled:
+        return _console(args)
+    from adapters.serve import serve_platforms
+    from bot.bootstrap import build_app
+
+    _setup_logging(settings)
+
+    async def go() -> None:
+        app = await build_app(settings, migrate_db=args.migrate)
+        try:
+            await serve_platforms(app)
+        finally:
+            await app.close()
+
+    asyncio.run(go())
+    return 0
+
+
+def _slack_manifest(args: argparse.Namespace) -> int:
+    from adapters.slack.manifest import manifest_yaml
+
+    print(manifest_yaml(url=args.url, socket_mode=args.socket), end="")
+    return 0
 
 
 def _console(args: argparse.Namespace) -> int:

@@ -77,3 +77,9 @@ def test_a_bad_setting_stops_the_bot_with_a_clear_message(tmp_path: Path) -> Non
     result = _cohort(tmp_path, "run", COHORT_HTTP_PORT="99999")
     assert result.returncode == 2
     assert "COHORT_HTTP_PORT: Input should be less than or equal to 65535" in result.stderr
+
+
+def test_run_says_plainly_that_discord_is_not_served_yet(tmp_path: Path) -> None:
+    result = _cohort(tmp_path, "run", DISCORD_TOKEN="abc")
+    assert result.returncode == 2
+    assert "no Discord adapter yet" in result.stderr

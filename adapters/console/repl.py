@@ -10,6 +10,7 @@ from adapters.console.poster import ConsolePoster
 from adapters.console.session import HELP, ConsoleSession, ensure_demo
 from bot.bootstrap import App, accountability_engine
 from bot.clock import ManualClock, ShiftedClock
+from bot.messages import Platform
 from bot.scheduler.jobs import ScheduleRunner
 
 
@@ -29,7 +30,9 @@ async def serve_console(
         msg = "the console needs a clock it can move"
         raise TypeError(msg)
     poster = ConsolePoster(clock)
-    engine = accountability_engine(app, poster, instance="console")
+    engine = accountability_engine(
+        app, poster, instance="console", platforms=frozenset({Platform.CONSOLE})
+    )
     session = ConsoleSession(app, member=member, clock=clock, engine=engine, poster=poster)
     runner = ScheduleRunner(engine, app.sessions) if run_scheduler else None
     if runner is not None:

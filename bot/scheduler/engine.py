@@ -50,19 +50,27 @@ class AccountabilityEngine:
         clock: Clock,
         poster: Poster,
         instance: str,
+        platforms: frozenset[Platform] | None = None,
     ) -> None:
         self.sessions = sessions
         self.catalog = catalog
         self.clock = clock
         self.poster = poster
         self.instance = instance
+        self.platforms = platforms  # None: every platform
         self._lock = asyncio.Lock()
 
     async def due_between(self, start: datetime, end: datetime) -> list[Occurrence]:
         """Everything due in (start, end] for every active group, in time order."""
         found: list[Occurrence] = []
         async with self.sessions() as session:
-            active = await session.scalars(select(Group).where(Group.paused.is_(False)))
+            query = select(Group).where(Group.paused.is_(False))
+            if self.platforms is not None:
+                served = [p.value for p in self.platforms]
+                query = query.join(Community, Community.id == Group.community_id).where(
+                    Community.platform.in_(served)
+                )
+            active = await session.scalars(query)
             nudged: set[int] = set()
             for group in active:
                 schedule = Schedule.of(group)
