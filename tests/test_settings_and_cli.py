@@ -66,7 +66,7 @@ def test_db_commands_upgrade_and_report(tmp_path: Path) -> None:
     down = _cohort(tmp_path, "db", "downgrade", "base", COHORT_DATABASE_URL=url)
     refused = _cohort(tmp_path, "console", COHORT_DATABASE_URL=url)
     assert up.returncode == 0
-    assert "database at revision 0002" in up.stdout
+    assert "database at revision 0003" in up.stdout
     assert down.returncode == 0
     assert "(empty)" in down.stdout
     assert refused.returncode == 2

@@ -67,9 +67,6 @@ class Dispatcher:
 
     async def _run(self, invocation: Invocation) -> Reply:
         command = self.registry.get(invocation.name)
-        if command.admin_only and not invocation.actor.is_admin:
-            msg = f"Only community admins can use `/{command.name}`."
-            raise UserError(msg)
         args = command.bind(_without_empty(invocation.options))
         now = self.clock.now()
         async with self.sessions() as session, session.begin():
@@ -78,6 +75,12 @@ class Dispatcher:
             group = await tenancy.group_for_channel(session, community, invocation.place.channel_id)
             if group is not None:
                 await tenancy.join_group(session, group, member, now=now)
+            if command.admin_only and not (
+                invocation.actor.is_admin
+                or (group is not None and await tenancy.is_group_admin(session, group, member))
+            ):
+                msg = f"Only community admins can use `/{command.name}`."
+                raise UserError(msg)
             context = CommandContext(
                 invocation=invocation,
                 args=args,

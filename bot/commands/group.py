@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from sqlalchemy import delete, select
+
 from bot.commands.context import CommandContext
 from bot.commands.registry import CommandSet, Option, OptionKind
-from bot.db.models import Group
+from bot.db.models import Group, GroupAdmin, Member
 from bot.errors import UserError
 from bot.messages import Field, Reply
 from bot.scheduler.calendar import Cadence, Schedule, checkin_window
@@ -183,3 +185,56 @@ async def show_group(ctx: CommandContext) -> Reply:
 def _schedule_changed(ctx: CommandContext, group: Group, text: str) -> Reply:
     ctx.schedule_changed = True
     return Reply(body=text, fields=describe(group))
+
+
+MEMBER = Option(
+    "member", "A member of the group (mention or name)", OptionKind.MEMBER, required=True
+)
+
+
+@commands.command("group admin add", MEMBER, admin_only=True, examples=("/group admin add ana",))
+async def add_group_admin(ctx: CommandContext) -> Reply:
+    """Let a member run this group's admin commands."""
+    group = _group(ctx)
+    member = await tenancy.find_member(ctx.session, ctx.community, ctx.text("member") or "")
+    if await tenancy.is_group_admin(ctx.session, group, member):
+        return Reply(body=f"{member.display_name} already helps run this group.", ephemeral=True)
+    ctx.session.add(
+        GroupAdmin(
+            group_id=group.id,
+            member_id=member.id,
+            community_id=group.community_id,
+            added_at=ctx.now,
+        )
+    )
+    return Reply(body=f"🛠️ {member.display_name} can now run this group's admin commands.")
+
+
+@commands.command(
+    "group admin remove", MEMBER, admin_only=True, examples=("/group admin remove ana",)
+)
+async def remove_group_admin(ctx: CommandContext) -> Reply:
+    """Take a member off this group's admin list."""
+    group = _group(ctx)
+    member = await tenancy.find_member(ctx.session, ctx.community, ctx.text("member") or "")
+    removed = await ctx.session.execute(
+        delete(GroupAdmin).where(GroupAdmin.group_id == group.id, GroupAdmin.member_id == member.id)
+    )
+    if not removed.rowcount:  # type: ignore[attr-defined]
+        msg = f"{member.display_name} isn't on this group's admin list."
+        raise UserError(msg)
+    return Reply(body=f"{member.display_name} is no longer on this group's admin list.")
+
+
+@commands.command("group admins")
+async def list_group_admins(ctx: CommandContext) -> Reply:
+    """Who besides the platform's admins may run this group's admin commands."""
+    group = _group(ctx)
+    names = await ctx.session.scalars(
+        select(Member.display_name)
+        .join(GroupAdmin, GroupAdmin.member_id == Member.id)
+        .where(GroupAdmin.group_id == group.id, GroupAdmin.community_id == group.community_id)
+        .order_by(Member.display_name)
+    )
+    listed = ", ".join(names) or "nobody yet: only the platform's admins"
+    return Reply(body=f"Group admins: {listed}.", ephemeral=True)

@@ -10,7 +10,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Community, Group, GroupMember, Member
+from bot.db.models import Community, Group, GroupAdmin, GroupMember, Member
 from bot.errors import UserError
 from bot.messages import Actor, Place
 
@@ -139,3 +139,14 @@ async def _insert_or_fetch(session: AsyncSession, row: T, query: Select[T]) -> T
             raise
         return existing
     return row
+
+
+async def is_group_admin(session: AsyncSession, group: Group, member: Member) -> bool:
+    found = await session.scalar(
+        select(GroupAdmin.member_id).where(
+            GroupAdmin.community_id == group.community_id,
+            GroupAdmin.group_id == group.id,
+            GroupAdmin.member_id == member.id,
+        )
+    )
+    return found is not None

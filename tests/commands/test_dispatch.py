@@ -147,6 +147,9 @@ def test_every_command_has_help_and_commands_are_unique() -> None:
         "group pause",
         "group resume",
         "group show",
+        "group admin add",
+        "group admin remove",
+        "group admins",
         "help",
     } == set(names)
     assert all(c.help and not c.help.endswith(" ") for c in registry.commands)

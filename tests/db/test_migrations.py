@@ -25,6 +25,7 @@ TABLES = {
     "checkins",
     "kaggle_attempts",
     "deliveries",
+    "group_admins",
     "progress_events",
 }
 

@@ -91,3 +91,34 @@ async def test_the_sweep_job_delivers_what_is_due(desk: Desk) -> None:
     runner = ScheduleRunner(desk.engine, desk.cohort.app.sessions)
     await runner.sweep()
     assert [p.reply.title for p in desk.poster.sent] == ["📚 Today's resource · Foundations"]
+
+
+async def test_a_group_admin_list_lets_trusted_members_run_admin_commands(desk: Desk) -> None:
+    await desk.cohort("/group setup", as_="admin")
+    await desk.cohort("/next", as_="ana")
+    refused = await desk.cohort("/group pause", as_="ana")
+    added = await desk.cohort("/group admin add ana", as_="admin")
+    again = await desk.cohort("/group admin add ana", as_="admin")
+    listed = await desk.cohort("/group admins", as_="ben")
+    allowed = await desk.cohort("/group pause", as_="ana")
+    removed = await desk.cohort("/group admin remove ana", as_="admin")
+    refused_again = await desk.cohort("/group resume", as_="ana")
+    missing = await desk.cohort("/group admin remove ana", as_="admin")
+    assert "Only community admins can use `/group pause`." in refused.body
+    assert "ana can now run this group's admin commands" in added.body
+    assert "already helps run this group" in again.body
+    assert listed.body == "Group admins: ana."
+    assert "Paused" in allowed.body
+    assert "no longer on this group's admin list" in removed.body
+    assert refused_again.is_error
+    assert "isn't on this group's admin list" in missing.body
+
+
+async def test_a_group_admin_in_one_channel_is_not_one_in_another(desk: Desk) -> None:
+    await desk.cohort("/group setup", as_="admin")
+    await desk.cohort("/next", as_="ana")
+    await desk.cohort("/group admin add ana", as_="admin")
+    other = desk.cohort.place.__class__(desk.cohort.place.platform, "guild-1", "other")
+    await desk.cohort("/group setup", as_="admin", place=other)
+    reply = await desk.cohort("/group pause", as_="ana", place=other)
+    assert "Only community admins" in reply.body

@@ -203,3 +203,16 @@ async def test_vacation_arguments(desk: Desk) -> None:
     assert "The days must be between 0 and 90." in too_long.body
     quiet = await desk.cohort("/me quiet late", as_="ana")
     assert "isn't a range of hours" in quiet.body
+
+
+async def test_forget_removes_checkins_attempts_vacations_and_deliveries(desk: Desk) -> None:
+    await _group(desk)
+    await desk.cohort("/checkin hours: 2", as_="ana")
+    await desk.cohort("/kaggle submit https://www.kaggle.com/code/ana/t", as_="ana")
+    await desk.cohort("/me vacation 1", as_="ana")
+    await desk.run_until(WED_0700 + timedelta(days=10))  # reminders and nudges to ana
+    done = await desk.cohort("/me forget confirm:yes", as_="ana")
+    board = await desk.cohort("/leaderboard all kaggle", as_="ben")
+    assert "deleted" in done.body
+    assert "No Kaggle attempts yet" in board.body
+    assert await desk.cohort.statuses("ana") == {}

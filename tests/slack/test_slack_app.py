@@ -219,6 +219,9 @@ async def test_admin_commands_follow_slack_roles(rig: SlackRig) -> None:
     assert "This channel is now a study group" in text_of(allowed)
     asked = [c["user"] for c in rig.fake.called("users.info")]
     assert asked == ["U-ana", "U-admin"]
+    await rig.slash("group admin add ana", user="U-admin", name="admin")
+    trusted = await rig.slash("group pause", user="U-ana")
+    assert "Paused" in text_of(trusted), "the group's own admin list counts too"
 
 
 async def test_the_app_home_shows_progress_and_is_refreshed_on_change(rig: SlackRig) -> None:
