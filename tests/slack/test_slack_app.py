@@ -294,3 +294,47 @@ async def test_a_5xx_is_retried_and_a_lasting_outage_keeps_the_post_for_later(
     sent = await engine.run_due()  # one more 500, then the retry handler gets through
     assert len(sent) == 1
     assert len(rig.fake.called("chat.postMessage")) == 6
+
+
+GROUP_COMMANDS = {
+    "group setup ml-engineer Europe/Berlin": "This channel is now a study group",
+    "group schedule daily 08:30": "The daily resource comes at 08:30",
+    "group schedule checkin friday 18:00": "Check-ins open Friday at 18:00",
+    "group schedule kaggle biweekly monday 10:00": "Kaggle challenges come biweekly",
+    "group show": "Study group",
+    "group admin add admin": "can now run this group's admin commands",
+    "group admins": "Group admins: admin.",
+    "group admin remove admin": "no longer on this group's admin list",
+    "group pause": "Paused",
+    "group resume": "Back on",
+    "kaggle": "Titanic",
+    "kaggle submit https://www.kaggle.com/code/admin/titanic 0.76": "took on",
+    "checkin finished: python-basics hours: 3": "Check-in saved",
+    "leaderboard week kaggle": "Kaggle attempts this week",
+}
+
+
+async def test_group_kaggle_and_checkin_commands_through_slash_cohort(rig: SlackRig) -> None:
+    for text, expected in GROUP_COMMANDS.items():
+        response = await rig.slash(text, user="U-admin", name="admin")
+        assert expected in text_of(response), text
+    every = {*COMMANDS, *GROUP_COMMANDS}
+    names = {c.name for c in rig.adapter.core.registry.commands}
+    reached = {n for n in names if any(t == n or t.startswith(n + " ") for t in every)}
+    assert reached == names, "every registry command was run through Slack"
+
+
+async def test_the_check_in_button_on_the_weekly_prompt_opens_the_form(rig: SlackRig) -> None:
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T1"},
+        "channel": {"id": "C-study"},
+        "user": {"id": "U-ana", "username": "ana"},
+        "trigger_id": "trigger-9",
+        "response_url": f"{rig.fake.url}/respond/checkin",
+        "actions": [{"action_id": "cohort:checkin", "type": "button", "value": "cohort:checkin"}],
+    }
+    assert await rig.post(interactive_body(payload)) == 200
+    [opened] = await rig.fake.wait_for(lambda: rig.fake.called("views.open"))
+    assert opened["trigger_id"] == "trigger-9"
+    assert opened["view"]["callback_id"] == "cohort:checkin-modal"
