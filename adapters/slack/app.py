@@ -159,7 +159,7 @@ class SlackAdapter:
     async def on_home_opened(self, event: dict[str, Any], body: dict[str, Any]) -> None:
         if event.get("tab", "home") != "home":
             return
-        actor = Actor(str(event.get("user", "")), str(event.get("user", "")))
+        actor = Actor(str(event.get("user", "")), display_name="")  # the event carries no name
         await self.refresh_home(actor, Place(Platform.SLACK, str(body.get("team_id", "")), ""))
 
     # --- helpers ---------------------------------------------------------------------

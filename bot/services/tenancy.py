@@ -40,11 +40,12 @@ async def ensure_member(
         Member.community_id == community.id, Member.platform_user_id == actor.user_id
     )
     member = await session.scalar(query)
-    name = actor.display_name.strip()[:100] or actor.user_id
+    given = actor.display_name.strip()[:100]  # empty when the platform did not say
     if member is not None:
-        if member.display_name != name:
-            member.display_name = name
+        if given and member.display_name != given:
+            member.display_name = given
         return member
+    name = given or actor.user_id
     member = Member(
         community_id=community.id,
         platform_user_id=actor.user_id,

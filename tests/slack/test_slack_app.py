@@ -246,6 +246,9 @@ async def test_the_app_home_shows_progress_and_is_refreshed_on_change(rig: Slack
         lambda: [h for h in rig.fake.called("views.publish") if "1 of 37" in text_of(h["view"])]
     )
     assert "Next step" in text_of(latest[-1]["view"])
+    assert await rig.post(body, content_type="application/json") == 200  # opened again
+    board = await rig.slash("leaderboard all")
+    assert "*ana* · 1 step" in text_of(board), "opening the home tab keeps the member's name"
 
 
 async def test_bad_or_stale_signatures_get_401(rig: SlackRig) -> None:
