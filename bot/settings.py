@@ -5,7 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import ConfigError
@@ -77,6 +84,22 @@ class Settings(BaseSettings):
             raise ValueError(msg)
         return ",".join(parts)
 
+    @model_validator(mode="after")
+    def _shards_within_count(self) -> Settings:
+        ids = self.shard_ids
+        if ids is None:
+            return self
+        if self.discord_shard_count is None:
+            msg = "DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT, the bot's total number of shards"
+            raise ValueError(msg)
+        if max(ids) >= self.discord_shard_count:
+            msg = (
+                f"DISCORD_SHARD_IDS run from 0 to {self.discord_shard_count - 1} "
+                f"when DISCORD_SHARD_COUNT is {self.discord_shard_count}"
+            )
+            raise ValueError(msg)
+        return self
+
     @property
     def shard_ids(self) -> list[int] | None:
         return (
@@ -105,8 +128,11 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as error:
         lines = []
         for item in error.errors():
-            name = ALIASES.get(str(item["loc"][0]), str(item["loc"][0])) if item["loc"] else "?"
             reason = str(item["msg"]).removeprefix("Value error, ")
+            if not item["loc"]:  # a rule across settings names them itself
+                lines.append(f"  {reason}")
+                continue
+            name = ALIASES.get(str(item["loc"][0]), str(item["loc"][0]))
             lines.append(f"  {name}: {reason} (got {item.get('input')!r})")
         msg = "Some settings need fixing:\n" + "\n".join(lines)
         raise ConfigError(msg) from None

@@ -99,3 +99,15 @@ def after_quiet_hours(instant: datetime, tz: ZoneInfo, start: int, end: int) -> 
     local = instant.astimezone(tz)
     day = local.date() if local.hour < end else local.date() + timedelta(days=1)
     return at_local(day, time(end), tz)
+
+
+def zone_names_matching(text: str, limit: int = 25) -> list[str]:
+    """Timezone names containing `text` (spaces count as underscores), those starting
+    with it first; for autocomplete."""
+    wanted = text.strip().lower().replace(" ", "_")
+    names = sorted(_zone_names().items())
+    starting = [name for low, name in names if low.startswith(wanted)]
+    inside = [name for low, name in names if wanted in low and not low.startswith(wanted)]
+    city = [name for name in inside if name.lower().rpartition("/")[2].startswith(wanted)]
+    rest = [name for name in inside if name not in city]
+    return [*starting, *city, *rest][:limit]

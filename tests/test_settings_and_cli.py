@@ -41,7 +41,25 @@ def test_every_bad_value_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_shard_ids_parse(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DISCORD_SHARD_IDS", "0, 2,3")
+    monkeypatch.setenv("DISCORD_SHARD_COUNT", "4")
     assert load_settings().shard_ids == [0, 2, 3]
+
+
+@pytest.mark.parametrize(
+    ("count", "expected"),
+    [
+        (None, "DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT"),
+        ("3", "DISCORD_SHARD_IDS run from 0 to 2 when DISCORD_SHARD_COUNT is 3"),
+    ],
+)
+def test_shard_ids_must_fit_the_shard_count(
+    monkeypatch: pytest.MonkeyPatch, count: str | None, expected: str
+) -> None:
+    monkeypatch.setenv("DISCORD_SHARD_IDS", "1,3")
+    if count is not None:
+        monkeypatch.setenv("DISCORD_SHARD_COUNT", count)
+    with pytest.raises(ConfigError, match=expected):
+        load_settings()
 
 
 def _cohort(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -77,9 +95,3 @@ def test_a_bad_setting_stops_the_bot_with_a_clear_message(tmp_path: Path) -> Non
     result = _cohort(tmp_path, "run", COHORT_HTTP_PORT="99999")
     assert result.returncode == 2
     assert "COHORT_HTTP_PORT: Input should be less than or equal to 65535" in result.stderr
-
-
-def test_run_says_plainly_that_discord_is_not_served_yet(tmp_path: Path) -> None:
-    result = _cohort(tmp_path, "run", DISCORD_TOKEN="abc")
-    assert result.returncode == 2
-    assert "no Discord adapter yet" in result.stderr

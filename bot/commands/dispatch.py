@@ -12,6 +12,7 @@ from bot.clock import Clock
 from bot.commands.context import CommandContext
 from bot.commands.parse import parse_command_line
 from bot.commands.registry import Registry
+from bot.commands.suggest import Suggestion, suggestions
 from bot.db.engine import SessionFactory
 from bot.errors import UserError
 from bot.messages import Actor, Invocation, OptionValue, Place, Reply, parse_action_id
@@ -46,6 +47,17 @@ class Dispatcher:
             return Reply.error("That button isn't one of mine any more. Try the command instead.")
         name, options = parsed
         return await self.run(Invocation(name, actor, place, options))
+
+    async def suggest(
+        self, name: str, option: str, typed: str, *, place: Place
+    ) -> list[Suggestion]:
+        """Values to offer for `option` of command `name` while it is being typed."""
+        command = self.registry.get(name)
+        wanted = next((o for o in command.options if o.name == option), None)
+        if wanted is None:
+            return []
+        async with self.sessions() as session:
+            return await suggestions(session, self.catalog, wanted, typed, place)
 
     async def run(self, invocation: Invocation) -> Reply:
         try:

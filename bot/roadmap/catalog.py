@@ -11,6 +11,8 @@ from bot.errors import UserError
 from bot.roadmap.kaggle import ChallengeCatalogue
 from bot.roadmap.schema import Phase, Step, TrackSpec
 
+CLOSE_ENOUGH = 0.75  # difflib ratio from which a word is taken for a typo of another
+
 
 @dataclass(frozen=True)
 class PlacedStep:
@@ -70,11 +72,20 @@ class Track:
         raise UserError(msg)
 
     def suggest(self, text: str, limit: int = 1) -> list[str]:
-        wanted = text.lower()
-        by_title = {placed.step.title.lower(): placed.id for placed in self.steps}
-        ids = difflib.get_close_matches(wanted, list(self._by_id), n=limit, cutoff=0.6)
-        titles = difflib.get_close_matches(wanted, list(by_title), n=limit, cutoff=0.6)
-        found = [*ids, *(by_title[t] for t in titles)]
+        """Step ids close to a mistyped `text`: compared with each id and title, and with
+        their single words, so `pythn` finds `python-basics`; ties go to the earlier step."""
+        wanted = text.lower().strip()
+        forms = {wanted, *wanted.split()[:1]}  # "python-basics right now" counts its first word
+        scored = []
+        for index, placed in enumerate(self.steps):
+            title = placed.step.title.lower()
+            candidates = [placed.id, *placed.id.split("-"), title, *title.split()]
+            score = max(
+                difflib.SequenceMatcher(None, form, c).ratio() for form in forms for c in candidates
+            )
+            if score >= CLOSE_ENOUGH:
+                scored.append((-score, index, placed.id))
+        found = [step_id for _, _, step_id in sorted(scored)]
         if not found:
             found = [p.id for p in self.steps if wanted in p.id or wanted in p.step.title.lower()]
         return list(dict.fromkeys(found))[:limit]

@@ -18,12 +18,20 @@ T = TypeVar("T")
 MENTION = re.compile(r"^<@!?([A-Za-z0-9]+)(?:\|[^>]*)?>$")
 
 
+async def find_community(session: AsyncSession, place: Place) -> Community | None:
+    return await session.scalar(_community_at(place))
+
+
+def _community_at(place: Place) -> Select[Community]:
+    return select(Community).where(
+        Community.platform == place.platform.value, Community.external_id == place.workspace_id
+    )
+
+
 async def ensure_community(
     session: AsyncSession, place: Place, *, now: datetime, name: str = ""
 ) -> Community:
-    query = select(Community).where(
-        Community.platform == place.platform.value, Community.external_id == place.workspace_id
-    )
+    query = _community_at(place)
     community = await session.scalar(query)
     if community is not None:
         return community

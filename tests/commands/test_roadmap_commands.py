@@ -111,3 +111,8 @@ async def test_next_after_the_whole_track_congratulates(cohort: Cohort) -> None:
         await cohort(f"/skip {placed.id}")
     reply = await cohort("/next")
     assert "finished the whole roadmap" in reply.title
+
+
+async def test_a_typo_in_one_word_of_a_step_id_is_still_recognised(cohort: Cohort) -> None:
+    reply = await cohort("/step pythn")
+    assert "Did you mean `python-basics`?" in reply.body
