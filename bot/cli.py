@@ -66,6 +66,20 @@ def _parser() -> argparse.ArgumentParser:
     where.add_argument("--socket", action="store_true", help="use Socket Mode (no public URL)")
     manifest.set_defaults(action=_slack_manifest)
 
+    discord = sub.add_parser("discord", help="Discord bot set-up").add_subparsers(
+        required=True, metavar="action"
+    )
+    sync = discord.add_parser("sync", help="register Cohort's slash commands with Discord")
+    sync.add_argument(
+        "--guild", type=int, metavar="SERVER_ID", help="only in this server (shows at once)"
+    )
+    sync.set_defaults(action=_discord_sync)
+    invite = discord.add_parser("invite", help="print the link that adds Cohort to a server")
+    invite.add_argument(
+        "--client-id", type=int, help="the application id (default: asked of Discord)"
+    )
+    invite.set_defaults(action=_discord_invite)
+
     content = sub.add_parser("content", help="roadmap content packs").add_subparsers(
         required=True, metavar="action"
     )
@@ -93,14 +107,7 @@ def _setup_logging(settings: Settings, *, quiet: bool = False) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     settings = load_settings()
-    if settings.discord_enabled:
-        print(
-            "cohort: DISCORD_TOKEN is set, but this version of Cohort has no Discord adapter "
-            "yet. Unset it, or run Slack or the console.",
-            file=sys.stderr,
-        )
-        return 2
-    if not settings.slack_enabled:
+    if not (settings.discord_enabled or settings.slack_enabled):
         return _console(args)
     from adapters.serve import serve_platforms
     from bot.bootstrap import build_app
@@ -122,6 +129,25 @@ def _slack_manifest(args: argparse.Namespace) -> int:
     from adapters.slack.manifest import manifest_yaml
 
     print(manifest_yaml(url=args.url, socket_mode=args.socket), end="")
+    return 0
+
+
+def _discord_sync(args: argparse.Namespace) -> int:
+    from adapters.discord.setup import sync_commands
+    from bot.commands import build_registry
+
+    settings = load_settings()
+    names = asyncio.run(sync_commands(settings, build_registry(), guild_id=args.guild))
+    where = f"in server {args.guild}" if args.guild else "globally"
+    print(f"Registered {len(names)} commands {where}: " + ", ".join(f"/{n}" for n in names))
+    return 0
+
+
+def _discord_invite(args: argparse.Namespace) -> int:
+    from adapters.discord.setup import application_id, invite_url
+
+    client_id = args.client_id or asyncio.run(application_id(load_settings()))
+    print(invite_url(client_id))
     return 0
 
 

@@ -1,0 +1,1 @@
+"""Cohort on Discord: discord.py app commands, embeds, buttons and modals."""

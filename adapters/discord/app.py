@@ -1,0 +1,314 @@
+"""Cohort on Discord: a discord.py client whose command tree is built from the registry.
+Translation lives in `translate` and `tree`; this module receives, dispatches and sends."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import weakref
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import aiohttp
+import discord
+import yarl
+from discord import app_commands
+from discord.gateway import DiscordWebSocket
+
+from adapters.discord import translate
+from adapters.discord.tree import build_commands
+from bot.bootstrap import App
+from bot.errors import ConfigError
+from bot.messages import Actor, Button, Invocation, OptionValue, Place, Platform, Reply
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+DEFER_AFTER = 2.0  # seconds; Discord wants a first answer within three
+CHECKIN_ACTION = Button("Check in", "checkin").action_id
+DISCORD_TROUBLE = "Sorry, Discord didn't take my answer just now. Try again in a minute."
+SHARED = "Shared with the group below."
+NOTHING_TO_SAY = (
+    "Tell the group at least one thing: what you finished, what's next, a blocker or your hours."
+)
+
+# discord.py hands a pressed button to a class, not to an object; this finds our adapter.
+_serving: weakref.WeakKeyDictionary[discord.Client, DiscordAdapter] = weakref.WeakKeyDictionary()
+
+
+def point_library_at(settings: Settings) -> None:
+    """Send REST calls and the gateway connection where the settings say (an API proxy)."""
+    if settings.discord_api_base:
+        discord.http.Route.BASE = settings.discord_api_base.rstrip("/")
+    if settings.discord_gateway_url:
+        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+
+
+def make_client(settings: Settings, *, ready_timeout: float = 2.0) -> discord.Client:
+    """A client with the only intent Cohort needs (guilds). With DISCORD_SHARD_COUNT or
+    DISCORD_SHARD_IDS it runs those shards of the bot, so several processes share a bot."""
+    point_library_at(settings)
+    # Cohort never joins voice; spare the log the warnings about voice libraries.
+    discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
+    intents = discord.Intents.none()
+    intents.guilds = True
+    options: dict[str, Any] = {
+        "intents": intents,
+        "guild_ready_timeout": ready_timeout,
+        "max_ratelimit_timeout": 60.0,  # a longer wait fails the post; the engine retries it
+    }
+    if settings.discord_shard_count is not None or settings.shard_ids is not None:
+        if settings.shard_ids is not None:
+            options["shard_ids"] = settings.shard_ids
+        return discord.AutoShardedClient(shard_count=settings.discord_shard_count, **options)
+    return discord.Client(**options)
+
+
+def token_of(settings: Settings) -> str:
+    if settings.discord_token is None:
+        msg = "DISCORD_TOKEN is not set. Copy the bot token from the Discord Developer Portal."
+        raise ConfigError(msg)
+    return settings.discord_token.get_secret_value()
+
+
+async def log_in(client: discord.Client, settings: Settings) -> None:
+    try:
+        await client.login(token_of(settings))
+    except discord.LoginFailure:
+        msg = (
+            "Discord refused DISCORD_TOKEN. Reset the token under Bot in the Developer "
+            "Portal and set the new one."
+        )
+        raise ConfigError(msg) from None
+
+
+def message(reply: Reply, place: Place | None = None) -> dict[str, Any]:
+    """Keyword arguments for discord.py's send methods: the embed, buttons, an image."""
+    content: dict[str, Any] = {"embed": translate.embed(reply)}
+    rows = translate.button_rows(reply, place)
+    if rows:
+        view = discord.ui.View(timeout=None)
+        for number, row in enumerate(rows):
+            for label, custom_id, style in row:
+                view.add_item(CohortButton(label, custom_id, style, row=number))
+        content["view"] = view
+    if reply.image is not None:
+        content["file"] = discord.File(io.BytesIO(reply.image.png), translate.IMAGE_NAME)
+    return content
+
+
+class CohortButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"cohort:.+"):
+    """Every Cohort button. Its custom id says what to run, so a button keeps working
+    after a restart, on any process: no state is held in memory."""
+
+    def __init__(
+        self, label: str, custom_id: str, style: discord.ButtonStyle, *, row: int | None = None
+    ) -> None:
+        super().__init__(discord.ui.Button(label=label, custom_id=custom_id, style=style), row=row)
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: Any, /
+    ) -> CohortButton:
+        label = getattr(item, "label", None) or ""
+        style = getattr(item, "style", discord.ButtonStyle.secondary)
+        return cls(label, str(match.string), style)
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        adapter = _serving.get(interaction.client)
+        if adapter is not None:
+            await adapter.on_button(interaction, self.custom_id)
+
+
+class CheckinForm(discord.ui.Modal):
+    """The weekly check-in form; the answers reach the group in `place`."""
+
+    def __init__(self, adapter: DiscordAdapter, place: Place) -> None:
+        super().__init__(title="Weekly check-in", timeout=15 * 60)
+        self.adapter = adapter
+        self.place = place
+        self.inputs: dict[str, discord.ui.TextInput[Any]] = {}
+        for name, label, hint, limit in translate.CHECKIN_FIELDS:
+            field: discord.ui.TextInput[Any] = discord.ui.TextInput(
+                custom_id=name,
+                style=discord.TextStyle.short if name == "hours" else discord.TextStyle.paragraph,
+                required=False,
+                max_length=limit,
+            )
+            self.inputs[name] = field
+            self.add_item(discord.ui.Label(text=label, description=hint or None, component=field))
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        answers = translate.checkin_answers({n: f.value for n, f in self.inputs.items()})
+        await self.adapter.on_checkin_form(interaction, self.place, answers)
+
+
+class DiscordPoster:
+    """Scheduled posts and DMs. discord.py already waits out rate limits (429) and retries
+    500/502/504; this also retries what it does not (503, timeouts, dropped connections).
+    A post that still fails raises, so the engine keeps it claimed and tries again later."""
+
+    RETRIED = (discord.DiscordServerError, aiohttp.ClientError, asyncio.TimeoutError)
+
+    def __init__(
+        self, client: discord.Client, *, retry_delays: tuple[float, ...] = (2.0, 10.0)
+    ) -> None:
+        self.client = client
+        self.retry_delays = retry_delays
+
+    async def post(self, place: Place, reply: Reply) -> None:
+        channel = self.client.get_partial_messageable(
+            int(place.channel_id), guild_id=int(place.workspace_id)
+        )
+        await self._retrying(lambda: channel.send(**message(reply)))
+
+    async def dm(self, place: Place, actor: Actor, reply: Reply) -> None:
+        user = discord.Object(int(actor.user_id))
+        channel = await self._retrying(lambda: self.client.create_dm(user))
+        await self._retrying(lambda: channel.send(**message(reply, place)))
+
+    async def _retrying(self, call: Callable[[], Awaitable[T]]) -> T:
+        for delay in self.retry_delays:
+            try:
+                return await call()
+            except self.RETRIED as error:
+                log.warning("Discord did not take a post (%r); retrying in %ss", error, delay)
+                await asyncio.sleep(delay)
+        return await call()
+
+
+class DiscordAdapter:
+    def __init__(self, core: App, settings: Settings, *, ready_timeout: float = 2.0) -> None:
+        token_of(settings)
+        self.core = core
+        self.settings = settings
+        self.client = make_client(settings, ready_timeout=ready_timeout)
+        self.tree = app_commands.CommandTree(self.client)
+        for command in build_commands(core.registry, self.on_command, self.on_autocomplete):
+            self.tree.add_command(command)
+        self.tree.on_error = self.on_tree_error  # type: ignore[method-assign]
+        self.client.add_dynamic_items(CohortButton)
+        self.poster = DiscordPoster(self.client)
+        self.defer_after = DEFER_AFTER
+        self._connection: asyncio.Task[None] | None = None
+        _serving[self.client] = self
+
+    # --- listeners -------------------------------------------------------------------
+
+    async def on_command(
+        self, interaction: discord.Interaction, name: str, options: dict[str, OptionValue]
+    ) -> None:
+        place = translate.place_of(interaction.guild_id, interaction.channel_id)
+        if name == "checkin" and not options:
+            await interaction.response.send_modal(CheckinForm(self, place))
+            return
+        actor = translate.actor_of(interaction.user, interaction.permissions)
+        await self._answer(
+            interaction, self.core.dispatcher.run(Invocation(name, actor, place, options))
+        )
+
+    async def on_button(self, interaction: discord.Interaction, custom_id: str) -> None:
+        action_id, carried = translate.split_custom_id(custom_id)
+        if carried is not None:  # pressed in a DM: the button says which group it was for
+            place = Place(Platform.DISCORD, *carried)
+        else:
+            place = translate.place_of(interaction.guild_id, interaction.channel_id)
+        if action_id == CHECKIN_ACTION:
+            await interaction.response.send_modal(CheckinForm(self, place))
+            return
+        in_server = interaction.guild_id is not None
+        permissions = interaction.permissions if in_server else discord.Permissions.none()
+        actor = translate.actor_of(interaction.user, permissions)
+        await self._answer(
+            interaction, self.core.dispatcher.press(action_id, actor=actor, place=place)
+        )
+
+    async def on_checkin_form(
+        self, interaction: discord.Interaction, place: Place, answers: dict[str, str]
+    ) -> None:
+        actor = translate.actor_of(interaction.user, discord.Permissions.none())
+        if not answers:
+            await self._send(interaction, Reply.error(NOTHING_TO_SAY), deferred=False)
+            return
+        await self._answer(
+            interaction, self.core.dispatcher.run(Invocation("checkin", actor, place, answers))
+        )
+
+    async def on_autocomplete(
+        self, interaction: discord.Interaction, command: str, option: str, typed: str
+    ) -> list[app_commands.Choice[str]]:
+        place = translate.place_of(interaction.guild_id, interaction.channel_id)
+        found = await self.core.dispatcher.suggest(command, option, typed, place=place)
+        return [app_commands.Choice(name=s.label, value=s.value) for s in found]
+
+    async def on_tree_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        if isinstance(error, app_commands.CommandNotFound):
+            text = "That command has changed since Discord last heard of it. Try `/help`."
+        else:
+            log.error("a Discord command failed", exc_info=error)
+            text = DISCORD_TROUBLE
+        if not interaction.response.is_done():
+            await self._send(interaction, Reply.error(text), deferred=False)
+
+    # --- answering -------------------------------------------------------------------
+
+    async def _answer(self, interaction: discord.Interaction, work: Awaitable[Reply]) -> None:
+        """Answer with the command's reply; if it takes a while, tell Discord first that an
+        answer is coming (a deferral), so the interaction does not expire."""
+        task = asyncio.ensure_future(work)
+        done, _ = await asyncio.wait({task}, timeout=self.defer_after)
+        deferred = not done
+        try:
+            if deferred:
+                await interaction.response.defer(ephemeral=True, thinking=True)
+            await self._send(interaction, await task, deferred=deferred)
+        except discord.HTTPException:
+            log.exception("could not answer a Discord interaction")
+
+    async def _send(
+        self, interaction: discord.Interaction, reply: Reply, *, deferred: bool
+    ) -> None:
+        content = message(reply)
+        if not deferred:
+            await interaction.response.send_message(ephemeral=reply.ephemeral, **content)
+            return
+        if reply.ephemeral:
+            image = content.pop("file", None)
+            await interaction.edit_original_response(
+                attachments=[image] if image else [], **content
+            )
+            return
+        # The deferral was private; a public answer follows it as a message of its own.
+        await interaction.edit_original_response(content=SHARED)
+        await interaction.followup.send(ephemeral=False, **content)
+
+    # --- running ---------------------------------------------------------------------
+
+    @property
+    def connected(self) -> bool:
+        return self.client.is_ready() and not self.client.is_closed()
+
+    async def start(self) -> None:
+        """Log in, connect to the gateway and return once READY."""
+        await log_in(self.client, self.settings)
+        self._connection = asyncio.create_task(self.client.connect(), name="discord-gateway")
+        ready = asyncio.create_task(self.client.wait_until_ready())
+        await asyncio.wait({ready, self._connection}, return_when=asyncio.FIRST_COMPLETED)
+        if self._connection.done():
+            ready.cancel()
+            self._connection.result()  # raises why the connection ended
+            msg = "the Discord gateway closed before it was ready"
+            raise ConnectionError(msg)
+
+    async def close(self) -> None:
+        await self.client.close()
+        if self._connection is not None:
+            try:
+                await self._connection
+            except Exception:
+                log.debug("the gateway connection ended with an error on close", exc_info=True)
+        _serving.pop(self.client, None)

@@ -1,0 +1,115 @@
+"""Pure translation between Discord and the core's types: Replies as embeds and buttons,
+interactions as Places and Actors. No I/O here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+
+from bot.messages import Actor, Button, ButtonStyle, Place, Platform, ProgressBar, Reply
+
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4096
+FIELD_NAME_LIMIT = 256
+FIELD_VALUE_LIMIT = 1024
+FIELDS_PER_EMBED = 25
+BUTTON_LABEL_LIMIT = 80
+BUTTONS_PER_MESSAGE = 25  # five rows of five
+CUSTOM_ID_LIMIT = 100
+BAR_WIDTH = 10
+COLOUR = discord.Colour(0x2A9D8F)
+ERROR_COLOUR = discord.Colour(0xE76F51)
+IMAGE_NAME = "cohort.png"
+PLACE_MARK = "#"  # custom ids of buttons sent by DM carry the group's place after it
+
+STYLES = {
+    ButtonStyle.PRIMARY: discord.ButtonStyle.primary,
+    ButtonStyle.SECONDARY: discord.ButtonStyle.secondary,
+    ButtonStyle.DANGER: discord.ButtonStyle.danger,
+}
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def bar_line(bar: ProgressBar) -> str:
+    filled = round(BAR_WIDTH * bar.done / bar.total) if bar.total else 0
+    return f"`{'█' * filled}{'░' * (BAR_WIDTH - filled)}` {bar.label} · {bar.done}/{bar.total}"
+
+
+def embed(reply: Reply) -> discord.Embed:
+    """A Reply as an embed: title, body (Discord reads our **bold** and [links](…) as they
+    are), progress bars, fields and an attached image."""
+    body = f"⚠️ {reply.body}" if reply.is_error else reply.body
+    bars = "\n".join(bar_line(b) for b in reply.progress)
+    description = "\n\n".join(part for part in (body, bars) if part)
+    shown = discord.Embed(
+        title=_clip(reply.title, TITLE_LIMIT) if reply.title else None,
+        description=_clip(description, DESCRIPTION_LIMIT) if description else None,
+        colour=ERROR_COLOUR if reply.is_error else COLOUR,
+    )
+    for field in reply.fields[:FIELDS_PER_EMBED]:
+        shown.add_field(
+            name=_clip(field.name, FIELD_NAME_LIMIT) or "\u200b",
+            value=_clip(field.value, FIELD_VALUE_LIMIT) or "\u200b",
+            inline=field.inline,
+        )
+    if reply.image is not None:
+        shown.set_image(url=f"attachment://{IMAGE_NAME}")
+        shown.set_footer(text=_clip(reply.image.alt_text, 2048))
+    return shown
+
+
+def custom_id(button: Button, place: Place | None = None) -> str | None:
+    """The id Discord hands back when the button is pressed; None if it cannot fit.
+    Buttons in a DM carry the group's place, since a DM belongs to no server."""
+    value = button.action_id
+    if place is not None:
+        value = f"{value}{PLACE_MARK}{place.workspace_id}/{place.channel_id}"
+    return value if len(value) <= CUSTOM_ID_LIMIT else None
+
+
+def split_custom_id(value: str) -> tuple[str, tuple[str, str] | None]:
+    """A pressed button's action id, and the (server, channel) it carried, if any."""
+    action_id, mark, where = value.partition(PLACE_MARK)
+    if not mark:
+        return action_id, None
+    guild, _, channel = where.partition("/")
+    return action_id, (guild, channel)
+
+
+def button_rows(reply: Reply, place: Place | None = None) -> list[list[tuple[str, str, Any]]]:
+    """(label, custom id, style) of each button, five to a row."""
+    shown = []
+    for button in reply.buttons[:BUTTONS_PER_MESSAGE]:
+        value = custom_id(button, place)
+        if value is not None:
+            shown.append((_clip(button.label, BUTTON_LABEL_LIMIT), value, STYLES[button.style]))
+    return [shown[i : i + 5] for i in range(0, len(shown), 5)]
+
+
+def place_of(guild_id: int | None, channel_id: int | None) -> Place:
+    return Place(Platform.DISCORD, str(guild_id or ""), str(channel_id or ""))
+
+
+def actor_of(user: discord.abc.User, permissions: discord.Permissions) -> Actor:
+    """Server members with Manage Server (or Administrator) are community admins."""
+    admin = permissions.administrator or permissions.manage_guild
+    return Actor(user_id=str(user.id), display_name=user.display_name, is_admin=admin)
+
+
+CHECKIN_FIELDS = (
+    ("finished", "What did you finish?", "Step ids like python-basics are marked done", 500),
+    ("next", "What's next?", "", 500),
+    ("blockers", "Anything in your way?", "", 500),
+    ("hours", "Hours studied this week", "A number, like 6 or 2.5", 10),
+)
+
+
+def checkin_answers(values: dict[str, str]) -> dict[str, str]:
+    """The filled-in fields of a submitted check-in form."""
+    return {
+        name: values[name].strip() for name, *_ in CHECKIN_FIELDS if values.get(name, "").strip()
+    }

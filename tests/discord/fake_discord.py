@@ -1,0 +1,460 @@
+"""A small fake of Discord on 127.0.0.1: the REST API routes Cohort uses and a gateway
+websocket. It records every call the real discord.py makes, can be told to answer a route
+with errors (429 with Via and retry_after, 5xx) before succeeding, and sends interactions
+the way Discord does."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+APPLICATION_ID = "900000000000000001"
+BOT_USER = {
+    "id": "900000000000000002",
+    "username": "Cohort",
+    "discriminator": "0",
+    "global_name": "Cohort",
+    "avatar": None,
+    "bot": True,
+}
+GUILD = "700000000000000001"
+CHANNEL = "710000000000000001"
+TIMESTAMP = "2026-11-18T10:00:00+00:00"
+MANAGE_GUILD = 1 << 5
+JSON = "application/json"  # exactly: discord.py reads `; charset=utf-8` bodies as text
+
+
+def user(user_id: str, name: str) -> dict[str, Any]:
+    return {
+        "id": user_id,
+        "username": name,
+        "discriminator": "0",
+        "global_name": name.title(),
+        "avatar": None,
+    }
+
+
+ANA = user("800000000000000001", "ana")
+BEN = user("800000000000000002", "ben")
+ADMIN = user("800000000000000009", "admin")
+
+
+@dataclass
+class Call:
+    method: str
+    path: str
+    body: Any
+
+
+@dataclass
+class GatewaySession:
+    ws: web.WebSocketResponse
+    shard: list[int] | None = None
+    seq: int = 0
+
+    async def send(self, payload: dict[str, Any]) -> None:
+        await self.ws.send_str(json.dumps(payload))
+
+    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        self.seq += 1
+        await self.send({"op": 0, "t": event, "s": self.seq, "d": data})
+
+
+@dataclass
+class FakeDiscord:
+    calls: list[Call] = field(default_factory=list)
+    identifies: list[dict[str, Any]] = field(default_factory=list)
+    sessions: list[GatewaySession] = field(default_factory=list)
+    failures: dict[str, list[int]] = field(default_factory=dict)  # route name -> statuses
+    retry_after: float = 0.05
+    url: str = ""
+    _runner: web.AppRunner | None = None
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    # --- running -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = web.Application()
+        api = "/api/v10"
+        routes = [
+            ("GET", "/users/@me", "me", self._me),
+            ("GET", "/oauth2/applications/@me", "application", self._application),
+            ("GET", "/gateway", "gateway", self._gateway_url),
+            ("GET", "/gateway/bot", "gateway", self._gateway_url),
+            ("POST", "/interactions/{id}/{token}/callback", "callback", self._recorded),
+            ("POST", "/webhooks/{app}/{token}", "followup", self._message),
+            ("PATCH", "/webhooks/{app}/{token}/messages/{message}", "edit", self._message),
+            ("POST", "/channels/{channel}/messages", "channel_message", self._message),
+            ("POST", "/users/@me/channels", "dm_open", self._dm_open),
+            ("PUT", "/applications/{app}/commands", "sync", self._sync),
+            ("PUT", "/applications/{app}/guilds/{guild}/commands", "sync", self._sync),
+        ]
+        for method, path, name, handler in routes:
+            app.router.add_route(method, api + path, self._guarded(name, handler))
+        app.router.add_get("/gateway-ws", self._gateway)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}"
+
+    @property
+    def api_base(self) -> str:
+        return f"{self.url}/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        return self.url.replace("http://", "ws://") + "/gateway-ws"
+
+    async def stop(self) -> None:
+        for session in self.sessions:
+            await session.ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # --- what tests look at ------------------------------------------------------------
+
+    def called(self, method: str, prefix: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method and c.path.startswith(prefix)]
+
+    def callbacks(self, interaction_id: str) -> list[dict[str, Any]]:
+        path = f"/interactions/{interaction_id}/"
+        return [c.body for c in self.called("POST", path)]
+
+    def channel_posts(self, channel_id: str) -> list[dict[str, Any]]:
+        return [c.body for c in self.called("POST", f"/channels/{channel_id}/messages")]
+
+    async def wait_for(self, check: Callable[[], Any], within: float = 10) -> Any:
+        """The first truthy result of `check`, polled until `within` seconds pass."""
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            result = check()
+            if result:
+                return result
+            await asyncio.sleep(0.02)
+        msg = "the bot never made the expected call"
+        raise AssertionError(msg)
+
+    async def wait_ready(self, shards: int = 1) -> None:
+        await self.wait_for(lambda: len([s for s in self.sessions if s.seq]) >= shards)
+
+    # --- sending interactions ------------------------------------------------------------
+
+    async def interact(self, data: dict[str, Any], *, shard: int | None = None) -> str:
+        """Send an INTERACTION_CREATE on the shard's session; returns the interaction id."""
+        interaction_id = str(next(self._ids) + 100_000)
+        payload = {
+            "id": interaction_id,
+            "application_id": APPLICATION_ID,
+            "token": f"token-{interaction_id}",
+            "version": 1,
+            "attachment_size_limit": 8 * 1024 * 1024,
+            "app_permissions": str((1 << 50) - 1),
+            "locale": "en-US",
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": GUILD},
+            **data,
+        }
+        session = self._session_for(shard)
+        await session.dispatch("INTERACTION_CREATE", payload)
+        return interaction_id
+
+    def _session_for(self, shard: int | None) -> GatewaySession:
+        ready = [s for s in self.sessions if s.seq and not s.ws.closed]
+        if shard is not None:
+            ready = [s for s in ready if s.shard and s.shard[0] == shard]
+        if not ready:
+            msg = "no gateway session is ready"
+            raise AssertionError(msg)
+        return ready[-1]
+
+    # --- REST ----------------------------------------------------------------------------
+
+    def _guarded(self, name: str, handler: Callable[..., Any]) -> Callable[..., Any]:
+        async def guarded(request: web.Request) -> web.Response:
+            body = await _body(request)
+            self.calls.append(Call(request.method, request.path.removeprefix("/api/v10"), body))
+            planned = self.failures.get(name)
+            if planned:
+                status = planned.pop(0)
+                if status == 429:
+                    return _json(
+                        {
+                            "message": "You are being rate limited.",
+                            "retry_after": self.retry_after,
+                            "global": False,
+                        },
+                        status=429,
+                        headers={"Via": "1.1 google", "Retry-After": "1"},
+                    )
+                return _json({"message": "Server error", "code": 0}, status=status)
+            result: web.Response = await handler(request, body)
+            return result
+
+        return guarded
+
+    async def _me(self, request: web.Request, body: Any) -> web.Response:
+        if request.headers.get("Authorization") != "Bot fake-token":
+            return _json({"message": "401: Unauthorized", "code": 0}, status=401)
+        return _json({**BOT_USER, "flags": 0, "mfa_enabled": False, "verified": True})
+
+    async def _application(self, request: web.Request, body: Any) -> web.Response:
+        return _json(
+            {
+                "id": APPLICATION_ID,
+                "name": "Cohort",
+                "description": "Study groups",
+                "icon": None,
+                "bot_public": True,
+                "bot_require_code_grant": False,
+                "owner": user("800000000000000099", "owner"),
+                "verify_key": "00",
+                "flags": 0,
+            }
+        )
+
+    async def _gateway_url(self, request: web.Request, body: Any) -> web.Response:
+        return _json(
+            {
+                "url": self.gateway_url,
+                "shards": 1,
+                "session_start_limit": {
+                    "total": 1000,
+                    "remaining": 1000,
+                    "reset_after": 0,
+                    "max_concurrency": 16,
+                },
+            }
+        )
+
+    async def _recorded(self, request: web.Request, body: Any) -> web.Response:
+        return _json({"interaction": {"id": request.match_info["id"], "type": 2}})
+
+    async def _message(self, request: web.Request, body: Any) -> web.Response:
+        channel = request.match_info.get("channel", CHANNEL)
+        payload = body if isinstance(body, dict) else {}
+        return _json(
+            {
+                "id": str(next(self._ids) + 500_000),
+                "channel_id": channel,
+                "author": BOT_USER,
+                "content": payload.get("content") or "",
+                "timestamp": TIMESTAMP,
+                "edited_timestamp": None,
+                "tts": False,
+                "mention_everyone": False,
+                "mentions": [],
+                "mention_roles": [],
+                "attachments": [],
+                "embeds": payload.get("embeds") or [],
+                "components": payload.get("components") or [],
+                "pinned": False,
+                "type": 0,
+                "flags": payload.get("flags") or 0,
+            }
+        )
+
+    async def _dm_open(self, request: web.Request, body: Any) -> web.Response:
+        recipient = str(body["recipient_id"])
+        return _json(
+            {
+                "id": f"6{recipient[1:]}",
+                "type": 1,
+                "last_message_id": None,
+                "recipients": [user(recipient, "member")],
+            }
+        )
+
+    async def _sync(self, request: web.Request, body: Any) -> web.Response:
+        commands = [
+            {
+                **command,
+                "id": str(next(self._ids) + 300_000),
+                "application_id": APPLICATION_ID,
+                "version": "1",
+                **(
+                    {"guild_id": request.match_info["guild"]}
+                    if "guild" in request.match_info
+                    else {}
+                ),
+            }
+            for command in body
+        ]
+        return _json(commands)
+
+    # --- gateway -------------------------------------------------------------------------
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        session = GatewaySession(ws)
+        self.sessions.append(session)
+        await session.send({"op": 10, "d": {"heartbeat_interval": 41250}})
+        async for frame in ws:
+            payload = json.loads(frame.data)
+            if payload["op"] == 1:  # heartbeat
+                await session.send({"op": 11})
+            elif payload["op"] == 2:  # identify
+                identify = payload["d"]
+                self.identifies.append(identify)
+                session.shard = identify.get("shard")
+                ready: dict[str, Any] = {
+                    "v": 10,
+                    "user": BOT_USER,
+                    "guilds": [],
+                    "session_id": f"session-{len(self.identifies)}",
+                    "resume_gateway_url": self.gateway_url,
+                    "application": {"id": APPLICATION_ID, "flags": 0},
+                }
+                if session.shard is not None:
+                    ready["shard"] = session.shard
+                await session.dispatch("READY", ready)
+        return ws
+
+
+async def _body(request: web.Request) -> Any:
+    if not request.can_read_body:
+        return None
+    if request.content_type == "multipart/form-data":
+        form = await request.post()
+        return json.loads(str(form["payload_json"]))
+    text = await request.text()
+    return json.loads(text) if text else None
+
+
+def _json(
+    payload: Any, *, status: int = 200, headers: dict[str, str] | None = None
+) -> web.Response:
+    return web.Response(
+        body=json.dumps(payload).encode(),
+        status=status,
+        headers={"Content-Type": JSON, **(headers or {})},
+    )
+
+
+# --- interaction payloads, as Discord sends them -------------------------------------------
+
+
+def in_guild(who: dict[str, Any], *, admin: bool = False, channel: str = CHANNEL) -> dict[str, Any]:
+    return {
+        "guild_id": GUILD,
+        "channel_id": channel,
+        "channel": {"id": channel, "type": 0, "name": "ml-study", "position": 0, "guild_id": GUILD},
+        "member": {
+            "user": who,
+            "roles": [],
+            "flags": 0,
+            "joined_at": TIMESTAMP,
+            "deaf": False,
+            "mute": False,
+            "permissions": str(MANAGE_GUILD if admin else 1 << 11),
+        },
+        "context": 0,
+    }
+
+
+def in_dm(who: dict[str, Any]) -> dict[str, Any]:
+    dm = f"6{who['id'][1:]}"
+    return {
+        "channel_id": dm,
+        "channel": {"id": dm, "type": 1, "recipients": [who]},
+        "user": who,
+        "context": 1,
+    }
+
+
+def slash(path: str, **options: Any) -> dict[str, Any]:
+    """A slash command as Discord sends it: `path` like "group schedule daily"."""
+    words = path.split()
+    leaf = [_option(name, value) for name, value in options.items()]
+    resolved: dict[str, Any] = {}
+    for name, value in options.items():
+        if isinstance(value, dict):  # a user option
+            resolved.setdefault("users", {})[value["id"]] = value
+            leaf[[o["name"] for o in leaf].index(name)]["value"] = value["id"]
+    nested: list[dict[str, Any]] = leaf
+    for depth in range(len(words) - 1, 0, -1):
+        kind = 1 if depth == len(words) - 1 else 2
+        nested = [{"type": kind, "name": words[depth], "options": nested}]
+    data: dict[str, Any] = {
+        "id": "400000000000000001",
+        "name": words[0],
+        "type": 1,
+        "options": nested,
+    }
+    if resolved:
+        data["resolved"] = resolved
+    return {"type": 2, "data": data}
+
+
+def _option(name: str, value: Any) -> dict[str, Any]:
+    if isinstance(value, dict):
+        return {"type": 6, "name": name, "value": value["id"]}
+    if isinstance(value, bool):
+        return {"type": 5, "name": name, "value": value}
+    if isinstance(value, int):
+        return {"type": 4, "name": name, "value": value}
+    if isinstance(value, float):
+        return {"type": 10, "name": name, "value": value}
+    return {"type": 3, "name": name, "value": value}
+
+
+def autocomplete(path: str, option: str, typed: str, **others: Any) -> dict[str, Any]:
+    payload = slash(path, **others, **{option: typed})
+    options = payload["data"]["options"]
+    while options and options[0]["type"] in (1, 2):
+        options = options[0]["options"]
+    for item in options:
+        if item["name"] == option:
+            item["focused"] = True
+    payload["type"] = 4
+    return payload
+
+
+def button(custom_id: str, label: str = "Press") -> dict[str, Any]:
+    """A click on a button of a message the bot sent earlier (Discord sends that message,
+    components and all, along with the click)."""
+    pressed = {"type": 2, "style": 1, "label": label, "custom_id": custom_id}
+    return {
+        "type": 3,
+        "data": {"custom_id": custom_id, "component_type": 2},
+        "message": {
+            "id": "510000000000000001",
+            "channel_id": CHANNEL,
+            "author": BOT_USER,
+            "content": "",
+            "timestamp": TIMESTAMP,
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": [],
+            "components": [{"type": 1, "components": [pressed]}],
+            "pinned": False,
+            "type": 0,
+            "flags": 0,
+        },
+    }
+
+
+def modal_submit(custom_id: str, values: dict[str, str]) -> dict[str, Any]:
+    return {
+        "type": 5,
+        "data": {
+            "custom_id": custom_id,
+            "components": [
+                {"type": 18, "component": {"type": 4, "custom_id": name, "value": value}}
+                for name, value in values.items()
+            ],
+        },
+    }

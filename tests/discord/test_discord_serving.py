@@ -1,0 +1,134 @@
+"""`cohort run`, `cohort discord sync` and `cohort discord invite` as real processes
+against the fake Discord, and shards."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from bot.bootstrap import App
+from tests.discord.conftest import DiscordRig, start_adapter, text_of
+from tests.discord.fake_discord import ANA, APPLICATION_ID, FakeDiscord, in_guild, slash
+
+TOP_LEVEL = {
+    "roadmap", "step", "next", "start", "done", "skip", "reset", "progress",
+    "leaderboard", "checkin", "kaggle", "me", "group", "help",
+}  # fmt: skip
+
+
+def _env(fake: FakeDiscord, tmp_path: Path, token: str = "fake-token") -> dict[str, str]:
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("COHORT_", "SLACK_", "DISCORD_"))
+    }
+    env.update(
+        COHORT_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'cohort.db'}",
+        DISCORD_TOKEN=token,
+        DISCORD_API_BASE=fake.api_base,
+        DISCORD_GATEWAY_URL=fake.gateway_url,
+    )
+    return env
+
+
+async def _cohort(env: dict[str, str], cwd: Path, *args: str) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        *args,
+        cwd=cwd,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    return process.returncode or 0, out.decode(), err.decode()
+
+
+async def test_cohort_run_serves_discord_until_sigterm(fake: FakeDiscord, tmp_path: Path) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "run",
+        cwd=tmp_path,
+        env=_env(fake, tmp_path),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await fake.wait_ready()
+        interaction = await fake.interact({**in_guild(ANA), **slash("done", step="python-basics")})
+        [answer] = await fake.wait_for(lambda: fake.callbacks(interaction), within=20)
+        assert "finished **Python fundamentals**" in text_of(answer)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), 20)
+    log = stderr.decode()
+    assert process.returncode == 0, log
+    assert "stopping" in log
+    assert "fake-token" not in log, "the token never reaches the log"
+
+
+async def test_sync_registers_every_command_to_one_server(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    code, out, err = await _cohort(
+        _env(fake, tmp_path), tmp_path, "discord", "sync", "--guild", "42"
+    )
+    assert code == 0, err
+    assert "Registered 14 commands in server 42" in out
+    [put] = fake.called("PUT", f"/applications/{APPLICATION_ID}/guilds/42/commands")
+    commands = {c["name"]: c for c in put.body}
+    assert set(commands) == TOP_LEVEL
+    assert int(commands["group"]["default_member_permissions"]) == 1 << 5, "Manage Server"
+    assert commands["me"]["default_member_permissions"] is None
+    [step] = commands["done"]["options"][:1]
+    assert step["autocomplete"] is True
+    subcommands = {o["name"] for o in commands["kaggle"]["options"]}
+    assert subcommands == {"show", "submit"}
+
+
+async def test_sync_without_a_server_registers_globally(fake: FakeDiscord, tmp_path: Path) -> None:
+    code, out, err = await _cohort(_env(fake, tmp_path), tmp_path, "discord", "sync")
+    assert code == 0, err
+    assert "Registered 14 commands globally" in out
+    assert fake.called("PUT", f"/applications/{APPLICATION_ID}/commands")
+
+
+async def test_invite_prints_the_link_with_exactly_the_needed_permissions(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    code, out, err = await _cohort(_env(fake, tmp_path), tmp_path, "discord", "invite")
+    assert code == 0, err
+    link = urlsplit(out.strip())
+    query = parse_qs(link.query)
+    assert link.netloc == "discord.com"
+    assert query["client_id"] == [APPLICATION_ID], "asked of Discord with the token"
+    assert query["scope"] == ["bot applications.commands"]
+    assert query["permissions"] == [str((1 << 10) | (1 << 11) | (1 << 14))]
+    offline = await _cohort({}, tmp_path, "discord", "invite", "--client-id", "123")
+    assert "client_id=123" in offline[1]
+
+
+async def test_a_wrong_token_gets_a_clear_message(fake: FakeDiscord, tmp_path: Path) -> None:
+    code, _, err = await _cohort(_env(fake, tmp_path, token="wrong"), tmp_path, "discord", "sync")
+    assert code == 2
+    assert "Discord refused DISCORD_TOKEN" in err
+    assert "Traceback" not in err
+
+
+async def test_one_process_can_run_every_shard(app: App, fake: FakeDiscord) -> None:
+    adapter = await start_adapter(app, fake, discord_shard_count=2)
+    try:
+        await fake.wait_ready(shards=2)
+        assert sorted(i["shard"] for i in fake.identifies) == [[0, 2], [1, 2]]
+        rig = DiscordRig(fake, adapter)
+        for shard in (0, 1):
+            interaction = await fake.interact({**in_guild(ANA), **slash("next")}, shard=shard)
+            assert "Next up" in text_of(await rig.answer(interaction))
+    finally:
+        await adapter.close()

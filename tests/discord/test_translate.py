@@ -1,0 +1,65 @@
+"""Replies as Discord embeds and buttons, within Discord's limits."""
+
+from __future__ import annotations
+
+from adapters.discord import translate
+from bot.messages import Button, ButtonStyle, Field, Image, Place, Platform, ProgressBar, Reply
+
+GROUP = Place(Platform.DISCORD, "700000000000000001", "710000000000000001")
+
+
+def test_long_text_is_clipped_to_discords_limits() -> None:
+    reply = Reply(
+        title="t" * 300,
+        body="b" * 5000,
+        fields=tuple(Field(f"f{i}", "v" * 2000, inline=True) for i in range(30)),
+    )
+    shown = translate.embed(reply).to_dict()
+    assert len(shown["title"]) == 256
+    assert len(shown["description"]) == 4096
+    assert shown["description"].endswith("…")
+    assert len(shown["fields"]) == 25
+    assert all(len(f["value"]) <= 1024 for f in shown["fields"])
+
+
+def test_progress_bars_follow_the_body_and_errors_are_marked() -> None:
+    shown = translate.embed(
+        Reply(body="Your week", progress=(ProgressBar("1. Foundations", 3, 7),))
+    ).to_dict()
+    assert shown["description"] == "Your week\n\n`████░░░░░░` 1. Foundations · 3/7"
+    error = translate.embed(Reply.error("No step called `x`.")).to_dict()
+    assert error["description"].startswith("⚠️ ")
+    assert error["color"] == translate.ERROR_COLOUR.value
+
+
+def test_an_image_is_attached_and_described() -> None:
+    shown = translate.embed(Reply(title="Chart", image=Image(b"png", "Steps per week"))).to_dict()
+    assert shown["image"]["url"] == "attachment://cohort.png"
+    assert shown["footer"]["text"] == "Steps per week"
+
+
+def test_buttons_come_five_to_a_row_with_their_styles() -> None:
+    buttons = tuple(Button(f"B{i}", "start", {"step": f"s{i}"}) for i in range(7))
+    rows = translate.button_rows(
+        Reply(buttons=(Button("Go", "next", style=ButtonStyle.PRIMARY), *buttons))
+    )
+    assert [len(r) for r in rows] == [5, 3]
+    assert rows[0][0] == ("Go", "cohort:next", translate.STYLES[ButtonStyle.PRIMARY])
+
+
+def test_dm_buttons_carry_the_group_and_read_back() -> None:
+    value = translate.custom_id(Button("Start", "start", {"step": "python-basics"}), GROUP)
+    assert value == f"cohort:start?step=python-basics#{GROUP.workspace_id}/{GROUP.channel_id}"
+    action, where = translate.split_custom_id(value or "")
+    assert action == "cohort:start?step=python-basics"
+    assert where == (GROUP.workspace_id, GROUP.channel_id)
+    assert translate.split_custom_id("cohort:next") == ("cohort:next", None)
+
+
+def test_a_button_too_long_for_discord_is_left_out_rather_than_broken() -> None:
+    huge = Button("Done", "done", {"step": "x" * 120})
+    assert translate.custom_id(huge) is None
+    assert translate.button_rows(Reply(buttons=(huge,))) == []
+    roomy = Button("Done", "done", {"step": "x" * 60})
+    assert translate.custom_id(roomy) == roomy.action_id
+    assert translate.custom_id(roomy, GROUP) is None, "in a DM it could not find its group"
