@@ -11,8 +11,10 @@ from bot.commands import build_registry
 from bot.commands.dispatch import Dispatcher
 from bot.commands.registry import Registry
 from bot.db import migrate
-from bot.db.engine import SessionFactory, make_engine, make_sessions
+from bot.db.engine import SessionFactory, make_engine, make_sessions, wait_for_database
 from bot.messages import Platform
+from bot.ops.inflight import InFlight
+from bot.ops.metrics import Metrics
 from bot.ports import Poster
 from bot.roadmap.catalog import Catalog
 from bot.roadmap.loader import SHIPPED_CONTENT_DIR, load_catalog
@@ -29,6 +31,8 @@ class App:
     registry: Registry
     dispatcher: Dispatcher
     clock: Clock
+    metrics: Metrics
+    work: InFlight  # commands and answers in progress, which a graceful stop waits for
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -42,6 +46,7 @@ async def build_app(
     catalog = load_catalog(settings.content_dir or SHIPPED_CONTENT_DIR)
     engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
     try:
+        await wait_for_database(engine, settings.db_wait_seconds)
         if migrate_db or await _is_new_sqlite(engine, settings):
             await migrate.upgrade(engine)
         await migrate.ensure_current(engine)
@@ -51,8 +56,16 @@ async def build_app(
     sessions = make_sessions(engine)
     registry = build_registry()
     clock = clock or SystemClock()
-    dispatcher = Dispatcher(sessions=sessions, catalog=catalog, registry=registry, clock=clock)
-    return App(settings, engine, sessions, catalog, registry, dispatcher, clock)
+    metrics, work = Metrics(), InFlight()
+    dispatcher = Dispatcher(
+        sessions=sessions,
+        catalog=catalog,
+        registry=registry,
+        clock=clock,
+        metrics=metrics,
+        work=work,
+    )
+    return App(settings, engine, sessions, catalog, registry, dispatcher, clock, metrics, work)
 
 
 def accountability_engine(
@@ -71,6 +84,7 @@ def accountability_engine(
         poster=poster,
         instance=instance,
         platforms=platforms,
+        metrics=app.metrics,
     )
 
 

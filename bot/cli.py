@@ -97,12 +97,9 @@ def _login() -> str:
 
 
 def _setup_logging(settings: Settings, *, quiet: bool = False) -> None:
-    level = logging.WARNING if quiet and settings.log_level in {"DEBUG", "INFO"} else None
-    logging.basicConfig(
-        level=level or settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    from bot.ops.logs import setup_logging
+
+    setup_logging(settings, quiet=quiet)
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -42,6 +42,13 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", validation_alias=_env("COHORT_LOG_LEVEL")
     )
+    log_format: Literal["text", "json"] = Field("text", validation_alias=_env("COHORT_LOG_FORMAT"))
+    db_wait_seconds: float = Field(
+        60.0, ge=0, le=3600, validation_alias=_env("COHORT_DB_WAIT_SECONDS")
+    )
+    shutdown_grace_seconds: float = Field(
+        20.0, ge=0, le=600, validation_alias=_env("COHORT_SHUTDOWN_GRACE_SECONDS")
+    )
     discord_token: SecretStr | None = Field(None, validation_alias=_env("DISCORD_TOKEN"))
     discord_api_base: str | None = Field(None, validation_alias=_env("DISCORD_API_BASE"))
     discord_gateway_url: str | None = Field(None, validation_alias=_env("DISCORD_GATEWAY_URL"))
@@ -60,6 +67,11 @@ class Settings(BaseSettings):
     @classmethod
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
 
     @field_validator("database_url")
     @classmethod

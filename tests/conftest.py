@@ -9,6 +9,7 @@ import secrets
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +31,7 @@ from bot.settings import Settings
 # A Wednesday, mid-morning UTC.
 START = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
 PG_ENV = "COHORT_TEST_POSTGRES_URL"
+BACKEND_ENV = "COHORT_TEST_BACKEND"
 
 
 @pytest.fixture(scope="session")
@@ -42,7 +44,8 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         await migrate.upgrade(engine)
         await engine.dispose()
 
-    asyncio.run(build())
+    with ThreadPoolExecutor(max_workers=1) as pool:  # works inside a running loop too
+        pool.submit(asyncio.run, build()).result()
     return path
 
 
@@ -67,32 +70,75 @@ def postgres_admin_url() -> str:
     return url
 
 
-@pytest.fixture
-def empty_postgres_url() -> Iterator[str]:
-    """A fresh, empty database on the configured PostgreSQL server, dropped afterwards."""
+def _postgres_admin(statement: str) -> None:
+    """Run one statement as the server's admin, on a thread of its own, so this works
+    whether or not a test's event loop is running."""
     import asyncpg  # only needed when a server is configured
 
-    admin = make_url(postgres_admin_url())
-    name = f"cohort_test_{secrets.token_hex(4)}"
-    dsn = admin.set(drivername="postgresql").render_as_string(hide_password=False)
+    dsn = make_url(postgres_admin_url()).set(drivername="postgresql")
 
-    async def admin_sql(statement: str) -> None:
-        connection = await asyncpg.connect(dsn)
+    async def run() -> None:
+        connection = await asyncpg.connect(dsn.render_as_string(hide_password=False))
         try:
             await connection.execute(statement)
         finally:
             await connection.close()
 
-    def run(statement: str) -> None:
-        # On a thread of its own, so this works whether or not a test's loop is running.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            pool.submit(asyncio.run, admin_sql(statement)).result()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, run()).result()
 
-    run(f'CREATE DATABASE "{name}"')
+
+@contextmanager
+def _postgres_database(template: str | None = None) -> Iterator[str]:
+    """A fresh database on the configured server (a copy of `template`), dropped after."""
+    admin = make_url(postgres_admin_url())
+    name = f"cohort_test_{secrets.token_hex(4)}"
+    copy = f' TEMPLATE "{template}"' if template else ""
+    _postgres_admin(f'CREATE DATABASE "{name}"{copy}')
     try:
         yield admin.set(database=name).render_as_string(hide_password=False)
     finally:
-        run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _postgres_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def empty_postgres_url() -> Iterator[str]:
+    """A fresh, empty database on the configured PostgreSQL server, dropped afterwards."""
+    with _postgres_database() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    """One PostgreSQL database migrated to head; tests get copies of it."""
+    with _postgres_database() as url:
+
+        async def build() -> None:
+            engine = make_engine(url)
+            await migrate.upgrade(engine)
+            await engine.dispose()
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pool.submit(asyncio.run, build()).result()
+        yield str(make_url(url).database)
+
+
+def _backend() -> str:
+    backend = os.environ.get(BACKEND_ENV, "sqlite")
+    if backend not in {"sqlite", "postgres"}:
+        pytest.fail(f"{BACKEND_ENV} must be sqlite or postgres, not {backend!r}")
+    return backend
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A migrated database for one test: a SQLite file, or with COHORT_TEST_BACKEND=postgres
+    a copy of the migrated PostgreSQL template (how CI runs the whole suite on both)."""
+    if _backend() == "sqlite":
+        yield str(request.getfixturevalue("sqlite_url"))
+        return
+    with _postgres_database(request.getfixturevalue("postgres_template")) as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -108,8 +154,8 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-async def app(sqlite_url: str, clock: ManualClock) -> AsyncIterator[App]:
-    built = await build_app(Settings(database_url=sqlite_url), clock=clock)
+async def app(database_url: str, clock: ManualClock) -> AsyncIterator[App]:
+    built = await build_app(Settings(database_url=database_url), clock=clock)
     yield built
     await built.close()
 
@@ -191,6 +237,7 @@ def _no_ambient_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for name in list(os.environ):
         if name.startswith(("COHORT_", "DISCORD_", "SLACK_")) and name not in {
             PG_ENV,
+            BACKEND_ENV,
             "COHORT_REQUIRE_POSTGRES",
         }:
             monkeypatch.delenv(name)
@@ -205,4 +252,10 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         if "postgres" in report.keywords
     ]
     server = "a real PostgreSQL server" if os.environ.get(PG_ENV) else "no PostgreSQL server"
+    if os.environ.get(BACKEND_ENV) == "postgres":
+        everything = len(terminalreporter.stats.get("passed", []))
+        terminalreporter.write_line(
+            f"PostgreSQL: the whole suite ran on {server}: {everything} tests passed."
+        )
+        return
     terminalreporter.write_line(f"PostgreSQL: {len(passed)} tests passed against {server}.")

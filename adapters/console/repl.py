@@ -57,4 +57,4 @@ async def serve_console(
             print(output, file=stdout)
             print(file=stdout)
     if runner is not None:
-        runner.stop()
+        await runner.stop()

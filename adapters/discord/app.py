@@ -259,15 +259,16 @@ class DiscordAdapter:
     async def _answer(self, interaction: discord.Interaction, work: Awaitable[Reply]) -> None:
         """Answer with the command's reply; if it takes a while, tell Discord first that an
         answer is coming (a deferral), so the interaction does not expire."""
-        task = asyncio.ensure_future(work)
-        done, _ = await asyncio.wait({task}, timeout=self.defer_after)
-        deferred = not done
-        try:
-            if deferred:
-                await interaction.response.defer(ephemeral=True, thinking=True)
-            await self._send(interaction, await task, deferred=deferred)
-        except discord.HTTPException:
-            log.exception("could not answer a Discord interaction")
+        async with self.core.work.track():  # a graceful stop waits for the answer to go out
+            task = asyncio.ensure_future(work)
+            done, _ = await asyncio.wait({task}, timeout=self.defer_after)
+            deferred = not done
+            try:
+                if deferred:
+                    await interaction.response.defer(ephemeral=True, thinking=True)
+                await self._send(interaction, await task, deferred=deferred)
+            except discord.HTTPException:
+                log.exception("could not answer a Discord interaction")
 
     async def _send(
         self, interaction: discord.Interaction, reply: Reply, *, deferred: bool
@@ -291,6 +292,9 @@ class DiscordAdapter:
     @property
     def connected(self) -> bool:
         return self.client.is_ready() and not self.client.is_closed()
+
+    async def is_connected(self) -> bool:
+        return self.connected
 
     async def start(self) -> None:
         """Log in, connect to the gateway and return once READY."""

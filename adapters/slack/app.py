@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -84,14 +85,14 @@ class SlackAdapter:
         self.bolt.view(translate.CHECKIN_VIEW)(self.on_checkin_form)
         self.bolt.event("app_home_opened")(self.on_home_opened)
         self._socket: AsyncSocketModeHandler | None = None
-        self._runner: web.AppRunner | None = None
 
     # --- listeners -------------------------------------------------------------------
 
     async def on_command(self, ack: Any, command: dict[str, Any], respond: Any) -> None:
         await ack()  # within Slack's three seconds; the work happens after
         try:
-            await self._command(command, respond)
+            async with self.core.work.track():
+                await self._command(command, respond)
         except Exception:
             log.exception("/cohort failed on a Slack call")
             await respond(**_response(Reply.error(SLACK_TROUBLE)))
@@ -114,7 +115,8 @@ class SlackAdapter:
     ) -> None:
         await ack()
         try:
-            await self._action(body, action, respond)
+            async with self.core.work.track():
+                await self._action(body, action, respond)
         except Exception:
             log.exception("a button failed on a Slack call")
             if body.get("response_url"):
@@ -195,17 +197,20 @@ class SlackAdapter:
 
     # --- serving ---------------------------------------------------------------------
 
-    async def serve_http(self, host: str, port: int) -> int:
-        """Serve POST /slack/events (and GET /healthz); returns the port bound."""
-        web_app = self.bolt.web_app(path="/slack/events")
-        web_app.router.add_get("/healthz", _healthz)
-        self._runner = web.AppRunner(web_app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port)
-        await site.start()
-        server = site._server
-        sockets = getattr(server, "sockets", None) or []
-        return int(sockets[0].getsockname()[1]) if sockets else port
+    def add_routes(self, web_app: web.Application) -> None:
+        """Receive Slack's events, commands and interactions at POST /slack/events."""
+
+        async def slack_events(request: web.Request) -> web.Response:
+            answer = await self.bolt.async_dispatch(await to_bolt_request(request))
+            return await to_aiohttp_response(answer)
+
+        web_app.router.add_post("/slack/events", slack_events)
+
+    async def connected(self) -> bool:
+        """Over HTTP Slack calls us, so we are up while serving; Socket Mode has a link."""
+        if self._socket is None:
+            return True
+        return bool(await self._socket.client.is_connected())
 
     async def connect_socket_mode(self) -> None:
         if self.settings.slack_app_token is None:
@@ -219,15 +224,9 @@ class SlackAdapter:
     async def close(self) -> None:
         if self._socket is not None:
             await self._socket.close_async()
-        if self._runner is not None:
-            await self._runner.cleanup()
         await self.client.session.close() if self.client.session else None
 
 
 def _response(reply: Reply) -> dict[str, Any]:
     kind = "ephemeral" if reply.ephemeral else "in_channel"
     return {"response_type": kind, "replace_original": False, **translate.message(reply)}
-
-
-async def _healthz(_request: web.Request) -> web.Response:
-    return web.json_response({"ok": True})

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from collections.abc import Awaitable, Callable, Mapping
 
 from bot.clock import Clock
@@ -16,16 +17,29 @@ from bot.commands.suggest import Suggestion, suggestions
 from bot.db.engine import SessionFactory
 from bot.errors import UserError
 from bot.messages import Actor, Invocation, OptionValue, Place, Reply, parse_action_id
+from bot.ops.inflight import InFlight
+from bot.ops.metrics import Metrics
 from bot.roadmap.catalog import Catalog
 from bot.services import tenancy
 
 log = logging.getLogger(__name__)
+SORRY = "Sorry, something went wrong on my side"
+RESTARTING = "I'm restarting right now, so nothing was changed. Try again in a minute."
 
 
 class Dispatcher:
     def __init__(
-        self, *, sessions: SessionFactory, catalog: Catalog, registry: Registry, clock: Clock
+        self,
+        *,
+        sessions: SessionFactory,
+        catalog: Catalog,
+        registry: Registry,
+        clock: Clock,
+        metrics: Metrics | None = None,
+        work: InFlight | None = None,
     ) -> None:
+        self.metrics = metrics or Metrics()
+        self.work = work or InFlight()
         self.sessions = sessions
         self.catalog = catalog
         self.registry = registry
@@ -60,6 +74,18 @@ class Dispatcher:
             return await suggestions(session, self.catalog, wanted, typed, place)
 
     async def run(self, invocation: Invocation) -> Reply:
+        if self.work.closing:
+            return Reply.error(RESTARTING)
+        started = time.perf_counter()
+        async with self.work.track():
+            reply = await self._answer(invocation)
+        name = invocation.name if invocation.name in self.registry.names else "unknown"
+        outcome = "error" if reply.body.startswith(SORRY) else "refused" if reply.is_error else "ok"
+        self.metrics.commands.labels(name, outcome).inc()
+        self.metrics.command_seconds.labels(name).observe(time.perf_counter() - started)
+        return reply
+
+    async def _answer(self, invocation: Invocation) -> Reply:
         try:
             return await self._run(invocation)
         except UserError as error:
@@ -73,7 +99,7 @@ class Dispatcher:
                 extra={"error_id": error_id, "command": invocation.name},
             )
             return Reply.error(
-                "Sorry, something went wrong on my side and nothing was changed. "
+                f"{SORRY} and nothing was changed. "
                 f"If it keeps happening, give an admin this error id: `{error_id}`."
             )
 

@@ -186,6 +186,10 @@ class Registry:
     def commands(self) -> list[Command]:
         return list(self._commands.values())
 
+    @property
+    def names(self) -> frozenset[str]:
+        return frozenset(self._commands)
+
     def groups(self) -> dict[str, list[Command]]:
         """Commands under each shared leading phrase ("me", "group", "group schedule")."""
         found: dict[str, list[Command]] = {}

@@ -20,8 +20,9 @@ MAX_BACKOFF = timedelta(minutes=30)
 
 async def claim(
     sessions: SessionFactory, occurrence: Occurrence, *, community_id: int, by: str, now: datetime
-) -> bool:
-    """True if this caller now owns sending `occurrence`."""
+) -> int:
+    """Which attempt at sending `occurrence` this caller now owns (1 for the first);
+    0 if it is not this caller's to send."""
     async with sessions() as session, session.begin():
         existing = await session.scalar(select(Delivery).where(Delivery.key == occurrence.key))
         if existing is None:
@@ -42,9 +43,9 @@ async def claim(
                 async with session.begin_nested():
                     session.add(row)
             except IntegrityError:
-                return False  # claimed a moment ago by someone else
-            return True
-        taken = await session.execute(
+                return 0  # claimed a moment ago by someone else
+            return 1
+        taken = await session.scalar(
             update(Delivery)
             .where(
                 Delivery.key == occurrence.key,
@@ -52,9 +53,10 @@ async def claim(
                 Delivery.claimed_at <= now - LEASE,
             )
             .values(claimed_at=now, claimed_by=by, attempts=Delivery.attempts + 1)
+            .returning(Delivery.attempts)
             .execution_options(synchronize_session=False)
         )
-        return bool(taken.rowcount == 1)  # type: ignore[attr-defined]
+        return taken or 0
 
 
 async def finish(

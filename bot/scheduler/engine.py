@@ -19,6 +19,7 @@ from bot.clock import Clock
 from bot.db.engine import SessionFactory
 from bot.db.models import Community, DeliveryStatus, Group, Member
 from bot.messages import Actor, Place, Platform
+from bot.ops.metrics import Metrics
 from bot.ports import Poster
 from bot.roadmap.catalog import Catalog
 from bot.scheduler import claims, compose
@@ -51,6 +52,7 @@ class AccountabilityEngine:
         poster: Poster,
         instance: str,
         platforms: frozenset[Platform] | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.sessions = sessions
         self.catalog = catalog
@@ -58,6 +60,7 @@ class AccountabilityEngine:
         self.poster = poster
         self.instance = instance
         self.platforms = platforms  # None: every platform
+        self.metrics = metrics or Metrics()
         self._lock = asyncio.Lock()
 
     async def due_between(self, start: datetime, end: datetime) -> list[Occurrence]:
@@ -103,9 +106,10 @@ class AccountabilityEngine:
             community = await session.get(Community, group.community_id)
         if community is None:  # pragma: no cover - groups belong to communities
             return False
-        if not await claims.claim(
+        attempt = await claims.claim(
             self.sessions, occurrence, community_id=community.id, by=self.instance, now=now
-        ):
+        )
+        if not attempt:
             return False
         try:
             async with self.sessions() as session:
@@ -114,6 +118,7 @@ class AccountabilityEngine:
                 await claims.finish(
                     self.sessions, occurrence.key, status=DeliveryStatus.SKIPPED, now=now
                 )
+                self.metrics.deliveries.labels("skipped").inc()
                 return False
             place = Place(Platform(community.platform), community.external_id, group.channel_id)
             if outgoing.to_member is not None:
@@ -125,14 +130,20 @@ class AccountabilityEngine:
         except Exception as error:  # a platform outage must not stop the other posts
             log.warning("delivery %s failed, will retry: %r", occurrence.key, error)
             await claims.failed(self.sessions, occurrence.key, error=repr(error), now=now)
+            self.metrics.deliveries.labels("failed").inc()
             return False
+        sent_at = self.clock.now()
         await claims.finish(
             self.sessions,
             occurrence.key,
             status=DeliveryStatus.SENT,
-            now=self.clock.now(),
+            now=sent_at,
             detail=outgoing.detail,
         )
+        self.metrics.deliveries.labels("sent").inc()
+        if attempt > 1:
+            self.metrics.deliveries.labels("retried").inc()
+        self.metrics.scheduler_lag.observe(max(0.0, (sent_at - occurrence.due_at).total_seconds()))
         return True
 
     async def _compose(

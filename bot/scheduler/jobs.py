@@ -5,8 +5,10 @@ sweep every minute catches reminders, nudges, retries and anything missed."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -14,8 +16,10 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 
+from bot.clock import SystemClock
 from bot.db.engine import SessionFactory
 from bot.db.models import Group
+from bot.ops.health import Check, scheduler_check
 from bot.scheduler.calendar import CHECKIN_DAYS, Cadence
 from bot.scheduler.engine import AccountabilityEngine
 from bot.timeutil import WEEKDAYS, parse_hhmm
@@ -49,10 +53,20 @@ class ScheduleRunner:
         self.sessions = sessions
         self.sweep_seconds = sweep_seconds
         self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self.last_sweep: datetime | None = None  # when the last sweep finished (engine clock)
+        self._in_flight: set[asyncio.Task[Any]] = set()
 
     @property
     def running(self) -> bool:
         return bool(self.scheduler.running)
+
+    def health(self) -> Check:
+        return scheduler_check(
+            running=self.running,
+            last_run=self.last_sweep,
+            every=timedelta(seconds=self.sweep_seconds),
+            clock=self.engine.clock,
+        )
 
     async def start(self) -> None:
         self.scheduler.start()
@@ -60,7 +74,7 @@ class ScheduleRunner:
             self.sweep,
             IntervalTrigger(seconds=self.sweep_seconds),
             id="sweep",
-            next_run_time=self.engine.clock.now(),
+            next_run_time=SystemClock().now(),  # APScheduler runs on real time: now, at once
             coalesce=True,
             max_instances=1,
         )
@@ -87,11 +101,28 @@ class ScheduleRunner:
         log.info("scheduled %d groups", len(groups))
 
     async def sweep(self) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._in_flight.add(task)
         try:
             await self.engine.run_due()
         except Exception:
             log.exception("scheduled delivery run failed; the next run retries")
+        finally:
+            self.last_sweep = self.engine.clock.now()
+            self.engine.metrics.last_sweep.set(self.last_sweep.timestamp())
+            if task is not None:
+                self._in_flight.discard(task)
 
-    def stop(self) -> None:
-        if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+    async def stop(self, *, grace: float = 30.0) -> None:
+        """Start no new runs, and let a run in progress finish (up to `grace` seconds), so
+        a post being sent is marked sent rather than left to its lease."""
+        if not self.scheduler.running:
+            return
+        self.scheduler.pause()  # shutting down straight away would cancel a run mid-send
+        await asyncio.sleep(0)  # a run submitted a moment ago gets to start and be counted
+        running = set(self._in_flight)
+        if running:
+            log.info("waiting for %d scheduled run(s) to finish", len(running))
+            await asyncio.wait(running, timeout=grace)
+        self.scheduler.shutdown(wait=False)

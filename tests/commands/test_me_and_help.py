@@ -25,13 +25,20 @@ async def test_timezone_is_stored_and_echoed_in_local_time(cohort: Cohort) -> No
 
 
 async def test_unknown_timezone_suggests_one_and_changes_nothing(cohort: Cohort) -> None:
+    await cohort("/me timezone Asia/Tokyo")
     reply = await cohort("/me timezone Europe/Berln")
     member = await _member(cohort, "ana")
 
     assert reply.is_error
     assert "`Europe/Berln` is not a timezone I know. Did you mean `Europe/Berlin`?" in reply.body
     assert member is not None
-    assert member.timezone == "UTC"
+    assert member.timezone == "Asia/Tokyo"
+
+
+async def test_a_refused_first_command_leaves_no_trace(cohort: Cohort) -> None:
+    reply = await cohort("/me timezone Europe/Berln", as_="newcomer")
+    assert reply.is_error
+    assert await _member(cohort, "newcomer") is None, "nothing half written, on any database"
 
 
 async def test_missing_timezone_shows_an_example(cohort: Cohort) -> None:

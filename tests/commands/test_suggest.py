@@ -58,12 +58,12 @@ async def test_choices_and_options_without_suggestions(app: App) -> None:
 
 
 async def test_steps_come_from_the_track_of_the_group_in_that_channel(
-    tmp_path: Path, sqlite_url: str, clock: ManualClock
+    tmp_path: Path, database_url: str, clock: ManualClock
 ) -> None:
     packs = tmp_path / "packs"
     shutil.copytree(SHIPPED_CONTENT_DIR, packs)
     (packs / "tracks" / "web.yaml").write_text(OWN_TRACK, encoding="utf-8")
-    app = await build_app(Settings(database_url=sqlite_url, content_dir=packs), clock=clock)
+    app = await build_app(Settings(database_url=database_url, content_dir=packs), clock=clock)
     web = Place(Platform.DISCORD, "guild-1", "web-study")
     try:
         admin = Actor("u-admin", "admin", is_admin=True)

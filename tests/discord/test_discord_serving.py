@@ -20,12 +20,12 @@ TOP_LEVEL = {
 }  # fmt: skip
 
 
-def _env(fake: FakeDiscord, tmp_path: Path, token: str = "fake-token") -> dict[str, str]:
+def _env(fake: FakeDiscord, database_url: str, token: str = "fake-token") -> dict[str, str]:
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("COHORT_", "SLACK_", "DISCORD_"))
     }
     env.update(
-        COHORT_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'cohort.db'}",
+        COHORT_DATABASE_URL=database_url,
         DISCORD_TOKEN=token,
         DISCORD_API_BASE=fake.api_base,
         DISCORD_GATEWAY_URL=fake.gateway_url,
@@ -48,14 +48,16 @@ async def _cohort(env: dict[str, str], cwd: Path, *args: str) -> tuple[int, str,
     return process.returncode or 0, out.decode(), err.decode()
 
 
-async def test_cohort_run_serves_discord_until_sigterm(fake: FakeDiscord, tmp_path: Path) -> None:
+async def test_cohort_run_serves_discord_until_sigterm(
+    fake: FakeDiscord, tmp_path: Path, database_url: str
+) -> None:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot.cli",
         "run",
         cwd=tmp_path,
-        env=_env(fake, tmp_path),
+        env=_env(fake, database_url),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
@@ -74,10 +76,10 @@ async def test_cohort_run_serves_discord_until_sigterm(fake: FakeDiscord, tmp_pa
 
 
 async def test_sync_registers_every_command_to_one_server(
-    fake: FakeDiscord, tmp_path: Path
+    fake: FakeDiscord, tmp_path: Path, database_url: str
 ) -> None:
     code, out, err = await _cohort(
-        _env(fake, tmp_path), tmp_path, "discord", "sync", "--guild", "42"
+        _env(fake, database_url), tmp_path, "discord", "sync", "--guild", "42"
     )
     assert code == 0, err
     assert "Registered 14 commands in server 42" in out
@@ -92,17 +94,19 @@ async def test_sync_registers_every_command_to_one_server(
     assert subcommands == {"show", "submit"}
 
 
-async def test_sync_without_a_server_registers_globally(fake: FakeDiscord, tmp_path: Path) -> None:
-    code, out, err = await _cohort(_env(fake, tmp_path), tmp_path, "discord", "sync")
+async def test_sync_without_a_server_registers_globally(
+    fake: FakeDiscord, tmp_path: Path, database_url: str
+) -> None:
+    code, out, err = await _cohort(_env(fake, database_url), tmp_path, "discord", "sync")
     assert code == 0, err
     assert "Registered 14 commands globally" in out
     assert fake.called("PUT", f"/applications/{APPLICATION_ID}/commands")
 
 
 async def test_invite_prints_the_link_with_exactly_the_needed_permissions(
-    fake: FakeDiscord, tmp_path: Path
+    fake: FakeDiscord, tmp_path: Path, database_url: str
 ) -> None:
-    code, out, err = await _cohort(_env(fake, tmp_path), tmp_path, "discord", "invite")
+    code, out, err = await _cohort(_env(fake, database_url), tmp_path, "discord", "invite")
     assert code == 0, err
     link = urlsplit(out.strip())
     query = parse_qs(link.query)
@@ -114,8 +118,12 @@ async def test_invite_prints_the_link_with_exactly_the_needed_permissions(
     assert "client_id=123" in offline[1]
 
 
-async def test_a_wrong_token_gets_a_clear_message(fake: FakeDiscord, tmp_path: Path) -> None:
-    code, _, err = await _cohort(_env(fake, tmp_path, token="wrong"), tmp_path, "discord", "sync")
+async def test_a_wrong_token_gets_a_clear_message(
+    fake: FakeDiscord, tmp_path: Path, database_url: str
+) -> None:
+    code, _, err = await _cohort(
+        _env(fake, database_url, token="wrong"), tmp_path, "discord", "sync"
+    )
     assert code == 2
     assert "Discord refused DISCORD_TOKEN" in err
     assert "Traceback" not in err

@@ -30,11 +30,11 @@ phases:
 
 
 async def test_content_dir_replaces_the_shipped_roadmap(
-    tmp_path: Path, sqlite_url: str, clock: ManualClock
+    tmp_path: Path, database_url: str, clock: ManualClock
 ) -> None:
     (tmp_path / "packs" / "tracks").mkdir(parents=True)
     (tmp_path / "packs" / "tracks" / "web.yaml").write_text(OWN_TRACK, encoding="utf-8")
-    settings = Settings(database_url=sqlite_url, content_dir=tmp_path / "packs")
+    settings = Settings(database_url=database_url, content_dir=tmp_path / "packs")
     app = await build_app(settings, clock=clock)
     try:
         actor = Actor("u1", "ana")

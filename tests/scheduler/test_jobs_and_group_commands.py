@@ -3,10 +3,17 @@ rebuild."""
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from sqlalchemy import select
+
+from bot.bootstrap import App, accountability_engine
+from bot.db.models import Delivery
+from bot.messages import Actor, Place, Reply
 from bot.scheduler.jobs import ScheduleRunner
-from tests.scheduler.conftest import Desk
+from tests.scheduler.conftest import Desk, RecordingPoster
 
 WED_0700 = datetime(2026, 11, 18, 7, 0, tzinfo=UTC)
 
@@ -81,7 +88,7 @@ async def test_jobs_are_built_from_the_database_and_rebuilt_on_change(desk: Desk
         await desk.cohort("/group pause", as_="admin")
         assert [job.id for job in runner.scheduler.get_jobs()] == ["sweep"]
     finally:
-        runner.stop()
+        await runner.stop()
 
 
 async def test_the_sweep_job_delivers_what_is_due(desk: Desk) -> None:
@@ -122,3 +129,39 @@ async def test_a_group_admin_in_one_channel_is_not_one_in_another(desk: Desk) ->
     await desk.cohort("/group setup", as_="admin", place=other)
     reply = await desk.cohort("/group pause", as_="ana", place=other)
     assert "Only community admins" in reply.body
+
+
+async def test_stopping_lets_a_post_being_sent_finish(desk: Desk, app: App) -> None:
+    desk.clock.set(WED_0700)
+    await desk.cohort("/group setup ml-engineer Europe/Berlin", as_="admin")
+    desk.clock.set(WED_0700.replace(hour=8))
+    sending, release = asyncio.Event(), asyncio.Event()
+    slow = SlowPoster(desk.poster, sending, release)
+    engine = accountability_engine(app, slow, instance="slow")
+    runner = ScheduleRunner(engine, app.sessions)
+    await runner.start()  # its first sweep starts at once
+    await asyncio.wait_for(sending.wait(), 10)
+    stopping = asyncio.create_task(runner.stop())
+    await asyncio.sleep(0.05)
+    assert not stopping.done(), "stop waits for the post in flight"
+    release.set()
+    await asyncio.wait_for(stopping, 10)
+    assert not runner.running
+    async with app.sessions() as session:
+        statuses = list(await session.scalars(select(Delivery.status)))
+    assert statuses == ["sent"], "marked sent, not left for another instance to send again"
+
+
+@dataclass
+class SlowPoster:
+    inner: RecordingPoster
+    sending: asyncio.Event
+    release: asyncio.Event
+
+    async def post(self, place: Place, reply: Reply) -> None:
+        self.sending.set()
+        await self.release.wait()
+        await self.inner.post(place, reply)
+
+    async def dm(self, place: Place, actor: Actor, reply: Reply) -> None:
+        await self.inner.dm(place, actor, reply)

@@ -11,8 +11,10 @@ import aiohttp
 import pytest
 
 from adapters.slack.app import SlackAdapter
+from adapters.web import WebServer, web_app
 from bot.bootstrap import App, accountability_engine
 from bot.clock import ManualClock
+from bot.ops.health import Check, health
 from bot.settings import Settings
 from tests.slack.fake_slack import (
     SIGNING_SECRET,
@@ -71,8 +73,14 @@ async def rig(app: App) -> AsyncIterator[SlackRig]:
         slack_api_url=f"{fake.url}/api/",
     )
     adapter = SlackAdapter(app, settings)
-    port = await adapter.serve_http("127.0.0.1", 0)
+    web = web_app(
+        lambda: health(app.sessions, lambda: Check("scheduler", True, ""), {}), app.metrics
+    )
+    adapter.add_routes(web)
+    server = WebServer(web)
+    port = await server.start("127.0.0.1", 0)
     yield SlackRig(fake, adapter, f"http://127.0.0.1:{port}/slack/events")
+    await server.stop()
     await adapter.close()
     await fake.stop()
 

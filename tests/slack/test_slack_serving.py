@@ -58,7 +58,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def test_cohort_run_serves_slack_over_http_until_sigterm(tmp_path: Path) -> None:
+async def test_cohort_run_serves_slack_over_http_until_sigterm(
+    tmp_path: Path, database_url: str
+) -> None:
     fake = FakeSlack()
     await fake.start()
     port = _free_port()
@@ -66,7 +68,7 @@ async def test_cohort_run_serves_slack_over_http_until_sigterm(tmp_path: Path) -
         k: v for k, v in os.environ.items() if not k.startswith(("COHORT_", "SLACK_", "DISCORD_"))
     }
     env.update(
-        COHORT_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'cohort.db'}",
+        COHORT_DATABASE_URL=database_url,
         COHORT_HTTP_PORT=str(port),
         SLACK_BOT_TOKEN="xoxb-test",
         SLACK_SIGNING_SECRET=SIGNING_SECRET,

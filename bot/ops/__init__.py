@@ -1,0 +1,1 @@
+"""Running Cohort in production: metrics, health and logs."""
