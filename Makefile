@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint types pytest test-postgres install clean
+.PHONY: run test lint types pytest test-postgres compose bench install clean
 
 run: $(STAMP)
 	$(BIN)/cohort db upgrade
@@ -19,12 +19,26 @@ lint: $(STAMP)
 types: $(STAMP)
 	$(BIN)/mypy
 
+# With a PostgreSQL server configured (COHORT_TEST_POSTGRES_URL, as `make test-postgres`
+# and CI set it), the whole suite runs a second time with every test on PostgreSQL.
 pytest: $(STAMP)
 	$(BIN)/pytest
+	@if [ -n "$$COHORT_TEST_POSTGRES_URL" ]; then \
+	  echo "== the whole suite again, on PostgreSQL =="; \
+	  COHORT_TEST_BACKEND=postgres $(BIN)/pytest; \
+	fi
 
 # The whole suite against a throwaway PostgreSQL server as well (what CI runs).
 test-postgres:
 	bash .ci/with-postgres $(MAKE) test
+
+# The compose file, checked by docker-compose itself (no Docker engine needed).
+compose:
+	docker-compose config -q && echo "docker-compose.yml: valid"
+
+# Speed figures on a large generated community (see benchmarks/README.md).
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.run
 
 install: $(STAMP)
 

@@ -32,7 +32,9 @@ def _env(name: str) -> AliasChoices:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", populate_by_name=True, env_ignore_empty=True
+    )
 
     database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias=_env("COHORT_DATABASE_URL"))
     db_pool_size: int = Field(5, ge=1, le=100, validation_alias=_env("COHORT_DB_POOL_SIZE"))

@@ -123,6 +123,13 @@ def postgres_template() -> Iterator[str]:
         yield str(make_url(url).database)
 
 
+@pytest.fixture
+def migrated_postgres_url(postgres_template: str) -> Iterator[str]:
+    """A fresh copy of the migrated PostgreSQL template, dropped afterwards."""
+    with _postgres_database(postgres_template) as url:
+        yield url
+
+
 def _backend() -> str:
     backend = os.environ.get(BACKEND_ENV, "sqlite")
     if backend not in {"sqlite", "postgres"}:
@@ -137,8 +144,7 @@ def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
     if _backend() == "sqlite":
         yield str(request.getfixturevalue("sqlite_url"))
         return
-    with _postgres_database(request.getfixturevalue("postgres_template")) as url:
-        yield url
+    yield str(request.getfixturevalue("migrated_postgres_url"))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -81,10 +81,11 @@ class AccountabilityEngine:
                 found += group_occurrences(group.id, schedule, since, end)
                 members = await groups.members_of(session, group)
                 found += _reminders(group, schedule, members, since, end)
-                for member in members:
-                    if member.id not in nudged:
-                        nudged.add(member.id)
-                        found += await _nudges(session, group, member, start, end)
+                fresh = [m for m in members if m.id not in nudged]
+                nudged.update(m.id for m in fresh)
+                last = await groups.last_activities(session, fresh, end)
+                for member in fresh:
+                    found += _nudges(group, member, last[member.id], start, end)
         return sorted(found, key=lambda o: (o.due_at, o.kind.value, o.member_id or 0))
 
     async def run_due(self) -> list[Occurrence]:
@@ -199,10 +200,9 @@ def _reminders(
     return found
 
 
-async def _nudges(
-    session: AsyncSession, group: Group, member: Member, start: datetime, end: datetime
+def _nudges(
+    group: Group, member: Member, last: datetime, start: datetime, end: datetime
 ) -> list[Occurrence]:
-    last = await groups.last_activity(session, member, end)
     tz = ZoneInfo(member.timezone)
     found = []
     for days in NUDGE_AFTER:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -30,26 +31,38 @@ async def members_of(session: AsyncSession, group: Group) -> list[Member]:
 async def last_activity(session: AsyncSession, member: Member, now: datetime) -> datetime:
     """The member's last progress change or check-in, the end of their last vacation, or
     when they joined: silence is counted from the latest."""
-    progress_at = await session.scalar(
-        select(func.max(ProgressEvent.occurred_at)).where(
-            ProgressEvent.community_id == member.community_id,
-            ProgressEvent.member_id == member.id,
-        )
-    )
-    checkin_at = await session.scalar(
-        select(func.max(Checkin.submitted_at)).where(
-            Checkin.community_id == member.community_id, Checkin.member_id == member.id
-        )
-    )
-    back_at = await session.scalar(
-        select(func.max(Vacation.ends_at)).where(
-            Vacation.community_id == member.community_id,
-            Vacation.member_id == member.id,
+    return (await last_activities(session, [member], now))[member.id]
+
+
+async def last_activities(
+    session: AsyncSession, members: Sequence[Member], now: datetime
+) -> dict[int, datetime]:
+    """`last_activity` for many members of one community at once: three queries in all."""
+    if not members:
+        return {}
+    community_id = members[0].community_id
+    ids = [m.id for m in members]
+    latest: dict[int, datetime] = {m.id: _aware(m.joined_at) for m in members}
+    queries = (
+        select(ProgressEvent.member_id, func.max(ProgressEvent.occurred_at))
+        .where(ProgressEvent.community_id == community_id, ProgressEvent.member_id.in_(ids))
+        .group_by(ProgressEvent.member_id),
+        select(Checkin.member_id, func.max(Checkin.submitted_at))
+        .where(Checkin.community_id == community_id, Checkin.member_id.in_(ids))
+        .group_by(Checkin.member_id),
+        select(Vacation.member_id, func.max(Vacation.ends_at))
+        .where(
+            Vacation.community_id == community_id,
+            Vacation.member_id.in_(ids),
             Vacation.ends_at <= now,
         )
+        .group_by(Vacation.member_id),
     )
-    moments = [m for m in (progress_at, checkin_at, back_at, member.joined_at) if m is not None]
-    return max(_aware(m) for m in moments)
+    for query in queries:
+        for member_id, moment in (await session.execute(query)).all():
+            if moment is not None:
+                latest[member_id] = max(latest[member_id], _aware(moment))
+    return latest
 
 
 def _aware(moment: datetime) -> datetime:
@@ -60,7 +73,8 @@ def _aware(moment: datetime) -> datetime:
 async def current_phase(session: AsyncSession, group: Group, track: Track, now: datetime) -> Phase:
     """The phase most of the group's active members are in (the earliest on a tie)."""
     members = await members_of(session, group)
-    active = [m for m in members if now - await last_activity(session, m, now) <= ACTIVE_WITHIN]
+    last = await last_activities(session, members, now)
+    active = [m for m in members if now - last[m.id] <= ACTIVE_WITHIN]
     counts: Counter[str] = Counter()
     for member in active or members:
         mine = summarize(track, await progress.statuses(session, member, track.id))

@@ -103,7 +103,7 @@ async def leaderboard(
             where=[KaggleAttempt.community_id == community_id],
         )
     else:
-        values = await _streaks(session, community_id, eligible, members, now)
+        values = await _streaks(session, community_id, members, now)
     rows = [(mid, members[mid][0], value) for mid, value in values.items() if value > 0]
     return rank_standings(rows)
 
@@ -127,38 +127,72 @@ async def _count_per_member(
     return dict((await session.execute(query)).all())
 
 
+STREAK_FIRST_LOOK = timedelta(days=35)  # most streaks are short; longer ones look further
+
+
 async def _streaks(
     session: AsyncSession,
     community_id: int,
-    eligible: Select[int, str, str],
     members: dict[int, tuple[str, str]],
     now: datetime,
 ) -> dict[int, int]:
+    """Each member's current streak. Most streaks end within a few weeks, so the last five
+    weeks are read first, and the whole lookback only for streaks that reach back that far."""
+    zones = {mid: ZoneInfo(tz) for mid, (_, tz) in members.items()}
+    streaks: dict[int, int] = {}
+    pending = list(members)
+    window = STREAK_FIRST_LOOK
+    while pending:
+        days, frozen = await _active_and_frozen_days(
+            session, community_id, pending, zones, now, window
+        )
+        longer = []
+        for mid in pending:
+            length = streak_length(days[mid], local_date(now, zones[mid]), frozen[mid])
+            if window < STREAK_LOOKBACK and length + len(frozen[mid]) >= window.days - 2:
+                longer.append(mid)  # the streak may go on before the window: look further
+            else:
+                streaks[mid] = length
+        pending, window = longer, STREAK_LOOKBACK
+    return streaks
+
+
+async def _active_and_frozen_days(
+    session: AsyncSession,
+    community_id: int,
+    member_ids: list[int],
+    zones: dict[int, ZoneInfo],
+    now: datetime,
+    window: timedelta,
+) -> tuple[dict[int, set[date]], dict[int, set[date]]]:
+    since = now - window
+    # A literal id list lets the database walk each member's own events (member, time
+    # index) instead of the whole community's year.
     rows = await session.execute(
         select(ProgressEvent.member_id, ProgressEvent.occurred_at).where(
+            ProgressEvent.member_id.in_(member_ids),
             ProgressEvent.community_id == community_id,
             ProgressEvent.kind.in_(ACTIVE_KINDS),
-            ProgressEvent.occurred_at >= now - STREAK_LOOKBACK,
-            ProgressEvent.member_id.in_(eligible.with_only_columns(Member.id).scalar_subquery()),
+            ProgressEvent.occurred_at >= since,
         )
     )
     days: dict[int, set[date]] = defaultdict(set)
-    zones = {mid: ZoneInfo(tz) for mid, (_, tz) in members.items()}
     for mid, at in rows:
         days[mid].add(local_date(at, zones[mid]))
     away = await session.execute(
         select(Vacation.member_id, Vacation.starts_at, Vacation.ends_at).where(
             Vacation.community_id == community_id,
-            Vacation.ends_at >= now - STREAK_LOOKBACK,
-            Vacation.member_id.in_(days),
+            Vacation.ends_at >= since,
+            Vacation.member_id.in_(member_ids),
         )
     )
     frozen: dict[int, set[date]] = defaultdict(set)
     for mid, starts, ends in away:
-        day, last = local_date(starts, zones[mid]), local_date(min(ends, now), zones[mid])
+        day, last = (
+            local_date(max(starts, since), zones[mid]),
+            local_date(min(ends, now), zones[mid]),
+        )
         while day <= last:
             frozen[mid].add(day)
             day += timedelta(days=1)
-    return {
-        mid: streak_length(d, local_date(now, zones[mid]), frozen[mid]) for mid, d in days.items()
-    }
+    return days, frozen

@@ -179,3 +179,16 @@ async def test_leaderboard_with_bad_arguments_names_the_choices(cohort: Cohort) 
     assert "Use one of `week`, `month`, `all`" in period.body
     assert metric.is_error
     assert "Use one of `steps`, `streak`" in metric.body
+
+
+async def test_a_streak_longer_than_five_weeks_is_counted_in_full(
+    cohort: Cohort, clock: ManualClock
+) -> None:
+    await cohort.make_group()
+    for _ in range(50):  # fifty days in a row, ana starts a step and puts it back
+        await cohort("/start python-basics", as_="ana")
+        await cohort("/reset python-basics", as_="ana")
+        clock.advance(timedelta(days=1))
+    await cohort("/start python-basics", as_="ben")
+    reply = await cohort("/leaderboard all streak")
+    assert reply.body.splitlines() == ["🥇 **ana** · 50 days", "🥈 **ben** · 1 day"]

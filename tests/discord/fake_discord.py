@@ -74,6 +74,7 @@ class FakeDiscord:
     sessions: list[GatewaySession] = field(default_factory=list)
     failures: dict[str, list[int]] = field(default_factory=dict)  # route name -> statuses
     retry_after: float = 0.05
+    post_delay: float = 0.0  # seconds each channel post takes, to make senders overlap
     url: str = ""
     _runner: web.AppRunner | None = None
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -240,6 +241,8 @@ class FakeDiscord:
 
     async def _message(self, request: web.Request, body: Any) -> web.Response:
         channel = request.match_info.get("channel", CHANNEL)
+        if self.post_delay:
+            await asyncio.sleep(self.post_delay)
         payload = body if isinstance(body, dict) else {}
         return _json(
             {

@@ -4,11 +4,16 @@ against the fake Discord, and shards."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
+import socket
 import sys
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+import aiohttp
 
 from bot.bootstrap import App
 from tests.discord.conftest import DiscordRig, start_adapter, text_of
@@ -48,16 +53,18 @@ async def _cohort(env: dict[str, str], cwd: Path, *args: str) -> tuple[int, str,
     return process.returncode or 0, out.decode(), err.decode()
 
 
-async def test_cohort_run_serves_discord_until_sigterm(
+async def test_cohort_run_serves_discord_health_and_metrics_until_sigterm(
     fake: FakeDiscord, tmp_path: Path, database_url: str
 ) -> None:
+    port = _free_port()
+    env = {**_env(fake, database_url), "COHORT_HTTP_PORT": str(port), "COHORT_LOG_FORMAT": "json"}
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot.cli",
         "run",
         cwd=tmp_path,
-        env=_env(fake, database_url),
+        env=env,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
@@ -66,13 +73,39 @@ async def test_cohort_run_serves_discord_until_sigterm(
         interaction = await fake.interact({**in_guild(ANA), **slash("done", step="python-basics")})
         [answer] = await fake.wait_for(lambda: fake.callbacks(interaction), within=20)
         assert "finished **Python fundamentals**" in text_of(answer)
+        health = await _get_json_when_up(f"http://127.0.0.1:{port}/healthz")
+        assert health["ok"] is True
+        assert health["checks"]["discord"] == {"ok": True, "detail": "connected"}
+        async with aiohttp.ClientSession() as session:
+            metrics = await (await session.get(f"http://127.0.0.1:{port}/metrics")).text()
+        assert 'cohort_commands_total{command="done",outcome="ok"} 1.0' in metrics
     finally:
         process.send_signal(signal.SIGTERM)
-        _, stderr = await asyncio.wait_for(process.communicate(), 20)
-    log = stderr.decode()
-    assert process.returncode == 0, log
-    assert "stopping" in log
-    assert "fake-token" not in log, "the token never reaches the log"
+        _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    lines = [json.loads(line) for line in stderr.decode().splitlines()]
+    messages = [line["message"] for line in lines]
+    assert process.returncode == 0, messages
+    assert any(m.startswith("stopping") for m in messages)
+    assert messages[-1] == "stopped"
+    assert "fake-token" not in stderr.decode(), "the token never reaches the log"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def _get_json_when_up(url: str) -> Any:
+    async with aiohttp.ClientSession() as session:
+        for _ in range(200):
+            try:
+                async with session.get(url) as response:
+                    return await response.json()
+            except aiohttp.ClientConnectionError:
+                await asyncio.sleep(0.05)
+    msg = f"nothing answered at {url}"
+    raise AssertionError(msg)
 
 
 async def test_sync_registers_every_command_to_one_server(

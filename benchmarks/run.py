@@ -1,0 +1,240 @@
+"""Measure Cohort on a large community and write benchmarks/RESULTS.md.
+
+    python -m benchmarks.run                       # SQLite (generated on first run)
+    python -m benchmarks.run --postgres URL        # and PostgreSQL (an empty database)
+
+Reports command latency (p50/p99) for /progress, /leaderboard and /next as members of
+their groups would run them, and the time to plan and claim one day's scheduled posts for
+every group. Figures only: nothing here passes or fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import random
+import sqlite3
+import statistics
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import text
+
+from benchmarks.generate import GUILD, NOW, generate
+from bot.bootstrap import build_app
+from bot.clock import ManualClock
+from bot.messages import Actor, Invocation, OptionValue, Place, Platform
+from bot.scheduler import claims
+from bot.scheduler.engine import AccountabilityEngine
+from bot.settings import Settings
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_SQLITE = HERE / ".data" / "cohort.db"
+COMMANDS: tuple[tuple[str, dict[str, OptionValue]], ...] = (
+    ("progress", {}),
+    ("leaderboard", {}),
+    ("leaderboard", {"period": "month"}),
+    ("leaderboard", {"metric": "streak"}),
+    ("next", {}),
+)
+
+
+@dataclass
+class Figures:
+    database: str
+    latencies: dict[str, tuple[float, float]]  # command -> (p50 ms, p99 ms)
+    plan_seconds: float
+    claim_seconds: float
+    posts: int
+
+
+class DiscardingPoster:
+    async def post(self, place: Place, reply: object) -> None:
+        return None
+
+    async def dm(self, place: Place, actor: Actor, reply: object) -> None:
+        return None
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))
+    return ordered[index]
+
+
+async def measure(url: str, label: str, *, samples: int, seed: int = 7) -> Figures:
+    app = await build_app(Settings(database_url=url), clock=ManualClock(NOW))
+    rng = random.Random(seed)
+    try:
+        async with app.sessions() as session:
+            rows = (
+                await session.execute(
+                    text(
+                        "SELECT m.platform_user_id, m.display_name, g.channel_id FROM members m "
+                        "JOIN group_members gm ON gm.member_id = m.id "
+                        "JOIN groups g ON g.id = gm.group_id"
+                    )
+                )
+            ).all()
+        chosen = rng.sample(rows, min(samples, len(rows)))
+        latencies: dict[str, tuple[float, float]] = {}
+        for name, options in COMMANDS:
+            label_ = " ".join([f"/{name}", *(str(v) for v in options.values())])
+            times: list[float] = []
+            for index, (user, display, channel) in enumerate([*chosen[:10], *chosen]):
+                invocation = Invocation(
+                    name, Actor(user, display), Place(Platform.DISCORD, GUILD, channel), options
+                )
+                started = time.perf_counter()
+                reply = await app.dispatcher.run(invocation)
+                elapsed = (time.perf_counter() - started) * 1000
+                if reply.is_error:
+                    msg = f"{label_} failed: {reply.body}"
+                    raise RuntimeError(msg)
+                if index >= 10:  # the first ten warm caches up
+                    times.append(elapsed)
+            latencies[label_] = (statistics.median(times), _percentile(times, 0.99))
+            print(
+                f"  {label:10} {label_:28} p50 {latencies[label_][0]:6.1f} ms   "
+                f"p99 {latencies[label_][1]:6.1f} ms"
+            )
+        async with app.sessions() as session, session.begin():
+            await session.execute(text("DELETE FROM deliveries"))
+        engine = AccountabilityEngine(
+            sessions=app.sessions,
+            catalog=app.catalog,
+            clock=app.clock,
+            poster=DiscardingPoster(),
+            instance="bench",
+        )
+        day = NOW.replace(hour=0, minute=0)
+        started = time.perf_counter()
+        due = await engine.due_between(day, day + timedelta(days=1))
+        planned = time.perf_counter()
+        for occurrence in due:
+            await claims.claim(app.sessions, occurrence, community_id=1, by="bench", now=NOW)
+        claimed = time.perf_counter()
+        print(
+            f"  {label:10} plan one day: {planned - started:.2f} s, "
+            f"claim its {len(due):,} posts: {claimed - planned:.2f} s"
+        )
+        return Figures(label, latencies, planned - started, claimed - planned, len(due))
+    finally:
+        await app.close()
+
+
+async def _ensure_data(url: str) -> None:
+    app = await build_app(Settings(database_url=url), clock=ManualClock(NOW), migrate_db=True)
+    try:
+        async with app.sessions() as session:
+            count = await session.scalar(text("SELECT count(*) FROM progress_events"))
+    finally:
+        await app.close()
+    if not count:
+        print(f"generating the benchmark community into {url} …")
+        await generate(url, members=10_000, groups=100, events=1_000_000, seed=2026)
+
+
+async def _postgres_version(url: str) -> str:
+    app = await build_app(Settings(database_url=url))
+    try:
+        async with app.sessions() as session:
+            return str(await session.scalar(text("SHOW server_version")))
+    finally:
+        await app.close()
+
+
+def _machine() -> str:
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        memory = next(
+            line.split()[1]
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        )
+        ram = f"{int(memory) / 1024 / 1024:.1f} GiB RAM"
+    except (OSError, StopIteration):
+        ram = "RAM unknown"
+    return f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} CPUs, {ram}"
+
+
+def _report(figures: list[Figures], versions: dict[str, str]) -> str:
+    lines = [
+        "# Benchmark results",
+        "",
+        "Written by `python -m benchmarks.run` (`make bench`). The community: 10,000 members in",
+        "100 study groups of one Discord server, 1,000,000 progress events over the past year",
+        "(see `benchmarks/generate.py`). Latency is the whole command as the core runs it:",
+        "resolve, check, transaction, queries and the reply, measured over randomly chosen",
+        "members in their group's channel.",
+        "",
+        f"- Machine: {_machine()}",
+        f"- Python {platform.python_version()}, "
+        + ", ".join(f"{k} {v}" for k, v in versions.items()),
+        "",
+        "| command | " + " | ".join(f"{f.database} p50 | {f.database} p99" for f in figures) + " |",
+        "| --- | " + " | ".join("---: | ---:" for _ in figures) + " |",
+    ]
+    for command in figures[0].latencies:
+        cells = " | ".join(
+            f"{f.latencies[command][0]:.1f} ms | {f.latencies[command][1]:.1f} ms" for f in figures
+        )
+        lines.append(f"| `{command}` | {cells} |")
+    lines += [
+        "",
+        "| scheduling one day, all 100 groups | " + " | ".join(f.database for f in figures) + " |",
+        "| --- | " + " | ".join("---:" for _ in figures) + " |",
+    ]
+    lines.append("| posts and DMs due | " + " | ".join(f"{f.posts:,}" for f in figures) + " |")
+    lines.append(
+        "| plan (find what is due) | "
+        + " | ".join(f"{f.plan_seconds:.2f} s" for f in figures)
+        + " |"
+    )
+    lines.append(
+        "| claim every one of them | "
+        + " | ".join(f"{f.claim_seconds:.2f} s" for f in figures)
+        + " |"
+    )
+    return "\n".join(lines) + "\n"
+
+
+async def main_async(args: argparse.Namespace) -> None:
+    runs: list[tuple[str, str]] = []
+    sqlite_path: Path = args.sqlite
+    sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+    runs.append(("SQLite", f"sqlite+aiosqlite:///{sqlite_path}"))
+    postgres = args.postgres or os.environ.get("COHORT_BENCH_POSTGRES_URL")
+    if postgres:
+        runs.append(("PostgreSQL", postgres))
+    versions = {"SQLite": sqlite3.sqlite_version}
+    figures = []
+    for label, url in runs:
+        await _ensure_data(url)
+        if label == "PostgreSQL":
+            versions["PostgreSQL"] = await _postgres_version(url)
+        figures.append(await measure(url, label, samples=args.samples))
+    if args.write:
+        (HERE / "RESULTS.md").write_text(_report(figures, versions), encoding="utf-8")
+        print(f"written to {HERE / 'RESULTS.md'}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sqlite", type=Path, default=DEFAULT_SQLITE)
+    parser.add_argument("--postgres", help="postgresql+asyncpg://… (an empty database)")
+    parser.add_argument("--samples", type=int, default=300)
+    parser.add_argument("--no-write", dest="write", action="store_false")
+    asyncio.run(main_async(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
