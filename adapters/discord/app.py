@@ -82,6 +82,13 @@ async def log_in(client: discord.Client, settings: Settings) -> None:
             "Portal and set the new one."
         )
         raise ConfigError(msg) from None
+    except (aiohttp.ClientError, OSError, discord.DiscordServerError) as error:
+        where = settings.discord_api_base or "discord.com"
+        msg = (
+            f"Could not reach Discord at {where} ({type(error).__name__}). Check the "
+            "network, and DISCORD_API_BASE if you use a proxy."
+        )
+        raise ConfigError(msg) from None
 
 
 def message(reply: Reply, place: Place | None = None) -> dict[str, Any]:

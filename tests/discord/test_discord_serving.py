@@ -162,6 +162,19 @@ async def test_a_wrong_token_gets_a_clear_message(
     assert "Traceback" not in err
 
 
+async def test_an_unreachable_discord_gets_a_clear_message(
+    fake: FakeDiscord, tmp_path: Path, database_url: str
+) -> None:
+    env = {
+        **_env(fake, database_url),
+        "DISCORD_API_BASE": f"http://127.0.0.1:{_free_port()}/api/v10",
+    }
+    code, _, err = await _cohort(env, tmp_path, "discord", "invite")
+    assert code == 2
+    assert "Could not reach Discord at http://127.0.0.1:" in err
+    assert "Traceback" not in err
+
+
 async def test_one_process_can_run_every_shard(app: App, fake: FakeDiscord) -> None:
     adapter = await start_adapter(app, fake, discord_shard_count=2)
     try:
