@@ -23,7 +23,6 @@ from bot.roadmap.catalog import Catalog
 from bot.services import tenancy
 
 log = logging.getLogger(__name__)
-SORRY = "Sorry, something went wrong on my side"
 RESTARTING = "I'm restarting right now, so nothing was changed. Try again in a minute."
 
 
@@ -78,18 +77,18 @@ class Dispatcher:
             return Reply.error(RESTARTING)
         started = time.perf_counter()
         async with self.work.track():
-            reply = await self._answer(invocation)
+            reply, outcome = await self._answer(invocation)
         name = invocation.name if invocation.name in self.registry.names else "unknown"
-        outcome = "error" if reply.body.startswith(SORRY) else "refused" if reply.is_error else "ok"
         self.metrics.commands.labels(name, outcome).inc()
         self.metrics.command_seconds.labels(name).observe(time.perf_counter() - started)
         return reply
 
-    async def _answer(self, invocation: Invocation) -> Reply:
+    async def _answer(self, invocation: Invocation) -> tuple[Reply, str]:
+        """The reply, and how it went: ok, refused (bad input, no permission) or error."""
         try:
-            return await self._run(invocation)
+            reply = await self._run(invocation)
         except UserError as error:
-            return Reply.error(str(error))
+            return Reply.error(str(error)), "refused"
         except Exception:
             error_id = secrets.token_hex(4)
             log.exception(
@@ -99,9 +98,10 @@ class Dispatcher:
                 extra={"error_id": error_id, "command": invocation.name},
             )
             return Reply.error(
-                f"{SORRY} and nothing was changed. "
+                "Sorry, something went wrong on my side and nothing was changed. "
                 f"If it keeps happening, give an admin this error id: `{error_id}`."
-            )
+            ), "error"
+        return reply, "refused" if reply.is_error else "ok"
 
     async def _run(self, invocation: Invocation) -> Reply:
         command = self.registry.get(invocation.name)

@@ -8,12 +8,13 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from tests.support import wait_until
 
 APPLICATION_ID = "900000000000000001"
 BOT_USER = {
@@ -135,14 +136,7 @@ class FakeDiscord:
 
     async def wait_for(self, check: Callable[[], Any], within: float = 10) -> Any:
         """The first truthy result of `check`, polled until `within` seconds pass."""
-        deadline = time.monotonic() + within
-        while time.monotonic() < deadline:
-            result = check()
-            if result:
-                return result
-            await asyncio.sleep(0.02)
-        msg = "the bot never made the expected call"
-        raise AssertionError(msg)
+        return await wait_until(check, within)
 
     async def wait_ready(self, shards: int = 1) -> None:
         await self.wait_for(lambda: len([s for s in self.sessions if s.seq]) >= shards)

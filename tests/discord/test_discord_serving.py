@@ -7,7 +7,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ import aiohttp
 from bot.bootstrap import App
 from tests.discord.conftest import DiscordRig, start_adapter, text_of
 from tests.discord.fake_discord import ANA, APPLICATION_ID, FakeDiscord, in_guild, slash
+from tests.support import free_port
 
 TOP_LEVEL = {
     "roadmap", "step", "next", "start", "done", "skip", "reset", "progress",
@@ -56,7 +56,7 @@ async def _cohort(env: dict[str, str], cwd: Path, *args: str) -> tuple[int, str,
 async def test_cohort_run_serves_discord_health_and_metrics_until_sigterm(
     fake: FakeDiscord, tmp_path: Path, database_url: str
 ) -> None:
-    port = _free_port()
+    port = free_port()
     env = {**_env(fake, database_url), "COHORT_HTTP_PORT": str(port), "COHORT_LOG_FORMAT": "json"}
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -88,12 +88,6 @@ async def test_cohort_run_serves_discord_health_and_metrics_until_sigterm(
     assert any(m.startswith("stopping") for m in messages)
     assert messages[-1] == "stopped"
     assert "fake-token" not in stderr.decode(), "the token never reaches the log"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def _get_json_when_up(url: str) -> Any:
@@ -167,7 +161,7 @@ async def test_an_unreachable_discord_gets_a_clear_message(
 ) -> None:
     env = {
         **_env(fake, database_url),
-        "DISCORD_API_BASE": f"http://127.0.0.1:{_free_port()}/api/v10",
+        "DISCORD_API_BASE": f"http://127.0.0.1:{free_port()}/api/v10",
     }
     code, _, err = await _cohort(env, tmp_path, "discord", "invite")
     assert code == 2

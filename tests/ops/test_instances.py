@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -22,6 +21,7 @@ from bot.messages import Place, Platform
 from bot.services import tenancy
 from bot.settings import Settings
 from tests.discord.fake_discord import GUILD, FakeDiscord
+from tests.support import free_port
 
 INSTANCES = 3
 GROUPS = 12
@@ -91,7 +91,7 @@ async def test_three_processes_deliver_each_post_exactly_once(
             "bot.cli",
             "run",
             cwd=tmp_path,
-            env={**env, "COHORT_HTTP_PORT": str(_free_port())},
+            env={**env, "COHORT_HTTP_PORT": str(free_port())},
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE,
         )
@@ -108,9 +108,3 @@ async def test_three_processes_deliver_each_post_exactly_once(
     assert [p.returncode for p in processes] == [0] * INSTANCES, logs
     posts = Counter(c.path.split("/")[2] for c in fake.called("POST", "/channels/"))
     assert posts == Counter(dict.fromkeys(channels, 1)), "every group's post, once"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])

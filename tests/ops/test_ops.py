@@ -7,7 +7,6 @@ import asyncio
 import io
 import json
 import logging
-import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -28,6 +27,7 @@ from bot.ops.logs import setup_logging
 from bot.settings import Settings
 from tests.conftest import Cohort
 from tests.scheduler.conftest import RecordingPoster
+from tests.support import free_port
 
 
 def sample(app: App, name: str, **labels: str) -> float:
@@ -161,14 +161,8 @@ def test_json_logs_carry_fields_and_never_secrets() -> None:
     assert "ValueError: [redacted] leaked" in lines[1]["exception"]
 
 
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 async def test_the_bot_waits_for_its_database_then_says_clearly_where_it_looked() -> None:
-    url = f"postgresql+asyncpg://cohort:hunter2@127.0.0.1:{_closed_port()}/cohort"
+    url = f"postgresql+asyncpg://cohort:hunter2@127.0.0.1:{free_port()}/cohort"
     engine = make_engine(url)
     try:
         with pytest.raises(ConfigError) as caught:

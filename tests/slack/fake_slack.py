@@ -4,7 +4,6 @@ with errors (429 with Retry-After, 500) before succeeding."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from collections.abc import Callable
@@ -15,6 +14,8 @@ from urllib.parse import urlencode
 import aiohttp
 from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
+
+from tests.support import wait_until
 
 SIGNING_SECRET = "test-signing-secret"
 
@@ -60,14 +61,7 @@ class FakeSlack:
 
     async def wait_for(self, check: Callable[[], Any], within: float = 10) -> Any:
         """The first truthy result of `check`, polled until `within` seconds pass."""
-        deadline = time.monotonic() + within
-        while time.monotonic() < deadline:
-            result = check()
-            if result:
-                return result
-            await asyncio.sleep(0.02)
-        msg = "the bot never made the expected call"
-        raise AssertionError(msg)
+        return await wait_until(check, within)
 
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]

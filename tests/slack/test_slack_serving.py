@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 from pathlib import Path
 from urllib.parse import parse_qsl
@@ -18,6 +17,7 @@ from bot.bootstrap import App
 from bot.settings import Settings
 from tests.slack.fake_slack import SIGNING_SECRET, FakeSlack, signed, slash_body
 from tests.slack.test_slack_app import text_of
+from tests.support import free_port
 
 
 async def test_a_socket_mode_round_trip(app: App) -> None:
@@ -52,18 +52,12 @@ async def test_a_socket_mode_round_trip(app: App) -> None:
     assert "Next up: Python fundamentals" in text_of(responses[0])
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 async def test_cohort_run_serves_slack_over_http_until_sigterm(
     tmp_path: Path, database_url: str
 ) -> None:
     fake = FakeSlack()
     await fake.start()
-    port = _free_port()
+    port = free_port()
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("COHORT_", "SLACK_", "DISCORD_"))
     }
