@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import (
     AliasChoices,
@@ -14,8 +16,11 @@ from pydantic import (
     model_validator,
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from bot.errors import ConfigError
+from bot.messages import Platform
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///cohort.db"
 DRIVERS = {
@@ -25,6 +30,9 @@ DRIVERS = {
     "postgresql": "postgresql+asyncpg",
     "postgresql+asyncpg": "postgresql+asyncpg",
 }
+DATABASE_URL_HINT = (
+    "use sqlite+aiosqlite:///path/to/cohort.db or postgresql+asyncpg://user:password@host/dbname"
+)
 
 
 def _env(name: str) -> AliasChoices:
@@ -64,6 +72,7 @@ class Settings(BaseSettings):
     )
     slack_app_token: SecretStr | None = Field(None, validation_alias=_env("SLACK_APP_TOKEN"))
     slack_api_url: str | None = Field(None, validation_alias=_env("SLACK_API_URL"))
+    signing_secret: SecretStr | None = Field(None, validation_alias=_env("COHORT_SIGNING_SECRET"))
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -80,12 +89,22 @@ class Settings(BaseSettings):
     def _driver(cls, value: str) -> str:
         scheme, sep, rest = value.partition("://")
         if not sep or scheme not in DRIVERS:
-            msg = (
-                "use sqlite+aiosqlite:///path/to/cohort.db or "
-                "postgresql+asyncpg://user:password@host/dbname"
-            )
+            raise ValueError(DATABASE_URL_HINT)
+        url = f"{DRIVERS[scheme]}://{rest}"
+        try:
+            make_url(url)
+        except (ArgumentError, ValueError):  # a port that is no number, say
+            msg = f"this is not a URL Cohort can read (is the port a number?); {DATABASE_URL_HINT}"
+            raise ValueError(msg) from None
+        return url
+
+    @field_validator("signing_secret")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 16:
+            msg = "use a long random value (16 characters or more), the same in every process"
             raise ValueError(msg)
-        return f"{DRIVERS[scheme]}://{rest}"
+        return value
 
     @field_validator("discord_shard_ids")
     @classmethod
@@ -128,11 +147,51 @@ class Settings(BaseSettings):
     def slack_enabled(self) -> bool:
         return self.slack_bot_token is not None and self.slack_signing_secret is not None
 
+    def seal_key(self, platform: Platform) -> bytes:
+        """The key that signs places carried by `platform`'s buttons and forms (see
+        bot/seals.py): COHORT_SIGNING_SECRET when set; otherwise derived from that
+        platform's own secret, which every process serving it shares; with neither (the
+        console), one per process."""
+        own = {Platform.DISCORD: self.discord_token, Platform.SLACK: self.slack_signing_secret}
+        secret = self.signing_secret or own.get(platform)
+        if secret is None:
+            return os.urandom(32)
+        material = f"cohort place seals\n{platform.value}\n{secret.get_secret_value()}"
+        return hashlib.sha256(material.encode()).digest()
+
 
 ALIASES = {
     name: str(field.validation_alias.choices[0])  # type: ignore[union-attr]
     for name, field in Settings.model_fields.items()
 }
+FIELDS_BY_VARIABLE = {variable: name for name, variable in ALIASES.items()}
+# Settings whose value is never repeated back, not even when it is wrong.
+SECRET_SETTINGS = {
+    name
+    for name, field in Settings.model_fields.items()
+    if field.annotation is SecretStr or SecretStr in get_args(field.annotation)
+}
+
+
+def hide_password(value: str) -> str:
+    """`value` with the password of a URL replaced by ***, also when the rest is not a
+    valid URL: no scheme (cohort:pw@db), or an @ inside the password."""
+    scheme, sep, rest = value.partition("://")
+    if not sep:
+        scheme, rest = "", value
+    userinfo, at, host = rest.rpartition("@")
+    if not at or ":" not in userinfo:
+        return value
+    user = userinfo.partition(":")[0]
+    return f"{scheme}{sep}{user}:***@{host}"
+
+
+def _got(field: str, value: object) -> str:
+    """The bad value, as an error message repeats it: never a secret, nor a password."""
+    if field in SECRET_SETTINGS:
+        return ""
+    shown = hide_password(value) if isinstance(value, str) else value
+    return f" (got {shown!r})"
 
 
 def load_settings(**overrides: object) -> Settings:
@@ -146,7 +205,9 @@ def load_settings(**overrides: object) -> Settings:
             if not item["loc"]:  # a rule across settings names them itself
                 lines.append(f"  {reason}")
                 continue
-            name = ALIASES.get(str(item["loc"][0]), str(item["loc"][0]))
-            lines.append(f"  {name}: {reason} (got {item.get('input')!r})")
+            where = str(item["loc"][0])  # the field's name, or the variable it came from
+            field = FIELDS_BY_VARIABLE.get(where, where)
+            name = ALIASES.get(field, where)
+            lines.append(f"  {name}: {reason}{_got(field, item.get('input'))}")
         msg = "Some settings need fixing:\n" + "\n".join(lines)
         raise ConfigError(msg) from None

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.db import migrate
 from bot.errors import ConfigError
-from bot.settings import load_settings
+from bot.messages import Platform
+from bot.settings import Settings, load_settings
 
 
 def test_defaults_are_the_embedded_console_setup() -> None:
@@ -84,7 +86,7 @@ def test_db_commands_upgrade_and_report(tmp_path: Path) -> None:
     down = _cohort(tmp_path, "db", "downgrade", "base", COHORT_DATABASE_URL=url)
     refused = _cohort(tmp_path, "console", COHORT_DATABASE_URL=url)
     assert up.returncode == 0
-    assert "database at revision 0003" in up.stdout
+    assert f"database at revision {migrate.head_revision()}" in up.stdout
     assert down.returncode == 0
     assert "(empty)" in down.stdout
     assert refused.returncode == 2
@@ -95,3 +97,53 @@ def test_a_bad_setting_stops_the_bot_with_a_clear_message(tmp_path: Path) -> Non
     result = _cohort(tmp_path, "run", COHORT_HTTP_PORT="99999")
     assert result.returncode == 2
     assert "COHORT_HTTP_PORT: Input should be less than or equal to 65535" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "reason", "shown"),
+    [
+        ("mysql://cohort:s3cr3t-pw@db/cohort", "use sqlite", "mysql://cohort:***@db/cohort"),
+        ("cohort:s3cr3t-pw@db/cohort", "use sqlite", "cohort:***@db/cohort"),
+        (
+            "postgresql://cohort:s3cr3t@pw@db:port/cohort",
+            "is the port a number?",
+            "postgresql://cohort:***@db:port/cohort",
+        ),
+    ],
+)
+def test_a_bad_database_url_is_shown_without_its_password(
+    monkeypatch: pytest.MonkeyPatch, url: str, reason: str, shown: str
+) -> None:
+    monkeypatch.setenv("COHORT_DATABASE_URL", url)
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert "s3cr3t" not in message
+    [line] = [line for line in message.splitlines() if "COHORT_DATABASE_URL:" in line]
+    assert reason in line
+    assert line.endswith(f"(got {shown!r})")
+
+
+def test_the_cli_reports_a_bad_database_url_without_its_password(tmp_path: Path) -> None:
+    result = _cohort(tmp_path, "run", COHORT_DATABASE_URL="mysql://cohort:s3cr3t-pw@db/cohort")
+    assert result.returncode == 2
+    assert "s3cr3t-pw" not in result.stderr + result.stdout
+    assert "COHORT_DATABASE_URL: use sqlite+aiosqlite:///" in result.stderr
+    assert "mysql://cohort:***@db/cohort" in result.stderr
+
+
+def test_a_short_signing_secret_is_refused_without_echoing_it() -> None:
+    with pytest.raises(ConfigError) as refused:
+        load_settings(signing_secret="hunter2")
+    assert "COHORT_SIGNING_SECRET" in str(refused.value)
+    assert "16 characters" in str(refused.value)
+    assert "hunter2" not in str(refused.value)
+
+
+def test_each_platform_seals_with_a_key_every_process_shares() -> None:
+    one = Settings(discord_token="d" * 40, slack_signing_secret="s" * 32)
+    other = Settings(discord_token="d" * 40)
+    assert one.seal_key(Platform.DISCORD) == other.seal_key(Platform.DISCORD)
+    assert one.seal_key(Platform.SLACK) != one.seal_key(Platform.DISCORD)
+    chosen = Settings(discord_token="d" * 40, signing_secret="x" * 20)
+    assert chosen.seal_key(Platform.DISCORD) != one.seal_key(Platform.DISCORD)
