@@ -281,3 +281,14 @@ class GroupAdmin(Base):
         ForeignKey("communities.id", ondelete="CASCADE"), index=True
     )
     added_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SeenRequest(Base):
+    """A signed request a platform sent us, remembered for a few minutes so that the same
+    request sent again (a replay) is not carried out twice. Not community data: it holds
+    only the request's signature and when it came."""
+
+    __tablename__ = "seen_requests"
+
+    signature: Mapped[str] = mapped_column(String(100), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

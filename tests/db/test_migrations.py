@@ -27,6 +27,7 @@ TABLES = {
     "deliveries",
     "group_admins",
     "progress_events",
+    "seen_requests",
 }
 
 
