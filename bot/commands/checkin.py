@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from bot.commands.context import CommandContext
 from bot.commands.registry import CommandSet, Option, OptionKind
-from bot.commands.render import challenge_reply, step_label
 from bot.db.models import Group
 from bot.errors import UserError
+from bot.markup import literal
 from bot.messages import Button, ButtonStyle, Field, Reply
+from bot.presentation import challenge_reply, link_to_attempt, name, step_label
 from bot.roadmap.kaggle import Challenge
 from bot.scheduler.calendar import Schedule, checkin_window
-from bot.services import checkins, kaggle
+from bot.services import checkins, kaggle, privacy
 from bot.services.groups import current_phase
 
 commands = CommandSet()
@@ -77,11 +76,11 @@ async def check_in(ctx: CommandContext) -> Reply:
         lines.append("Marked done: " + ", ".join(step_label(p) for p in saved.marked_done) + ".")
     lines.append(f"The summary goes to the group {deadline:%A at %H:%M}.")
     fields = [
-        Field(name, value)
-        for name, value in (
-            ("Finished", saved.checkin.finished),
-            ("Next", saved.checkin.next_up),
-            ("Blockers", saved.checkin.blockers),
+        Field(heading, value)
+        for heading, value in (
+            ("Finished", _literal(saved.checkin.finished)),
+            ("Next", _literal(saved.checkin.next_up)),
+            ("Blockers", _literal(saved.checkin.blockers)),
             ("Hours", f"{saved.checkin.hours:g}" if saved.checkin.hours is not None else None),
         )
         if value
@@ -89,6 +88,10 @@ async def check_in(ctx: CommandContext) -> Reply:
     return Reply(
         title="📝 Check-in saved", body="\n".join(lines), fields=tuple(fields), ephemeral=True
     )
+
+
+def _literal(note: str | None) -> str | None:
+    return literal(note) if note else None
 
 
 async def _current_challenge(ctx: CommandContext, group: Group) -> Challenge:
@@ -115,39 +118,37 @@ async def show_kaggle(ctx: CommandContext) -> Reply:
 @commands.command(
     "kaggle submit",
     Option("url", "Your Kaggle notebook or submission link", required=True, max_length=300),
-    Option("score", "Your public score (optional)", OptionKind.NUMBER),
+    Option(
+        "score",
+        "Your public score (optional)",
+        OptionKind.NUMBER,
+        min_value=-kaggle.SCORE_LIMIT,
+        max_value=kaggle.SCORE_LIMIT,
+    ),
     examples=("/kaggle submit https://www.kaggle.com/code/ana/titanic-first-try 0.77",),
 )
 async def submit_kaggle(ctx: CommandContext) -> Reply:
     """Log your attempt at the current Kaggle challenge."""
     group = _group(ctx, "Kaggle attempts")
-    url = ctx.text("url") or ""
-    parts = urlsplit(url)
-    host = parts.netloc.lower()
-    if parts.scheme not in {"http", "https"} or not (
-        host == "kaggle.com" or host.endswith(".kaggle.com")
-    ):
-        msg = (
-            f"`{url}` isn't a Kaggle link. Share your notebook or submission, like "
-            "`https://www.kaggle.com/code/you/titanic-first-try`."
-        )
-        raise UserError(msg)
     score = ctx.text("score")
     challenge = await _current_challenge(ctx, group)
-    await kaggle.log_attempt(
+    attempt = await kaggle.log_attempt(
         ctx.session,
         member=ctx.member,
         group=group,
         challenge=challenge,
-        url=url,
+        catalogue=ctx.catalog.challenges,
+        url=ctx.text("url") or "",
         score=float(score) if score is not None else None,
         now=ctx.now,
     )
+    url = attempt.url  # checked and normalised: nothing but the Kaggle page's own path
     scored = f" with a score of **{float(score):g}**" if score is not None else ""
+    # Announced to the channel, unless the member is hidden: then only they see it.
+    announced = privacy.is_visible(ctx.member)
+    who = f"**{name(ctx.member.display_name)}**" if announced else "You"
     return Reply(
-        body=(
-            f"🏁 **{ctx.member.display_name}** took on **{challenge.title}**{scored}! "
-            f"[See the attempt]({url})"
-        ),
+        body=f"🏁 {who} took on **{challenge.title}**{scored}! {link_to_attempt(url)}",
         buttons=(Button("Show the challenge", "kaggle", style=ButtonStyle.SECONDARY),),
+        ephemeral=not announced,
     )

@@ -53,13 +53,16 @@ class Dispatcher:
             return Reply.error(str(error))
         return await self.run(Invocation(command.name, actor, place, options))
 
-    async def press(self, action_id: str, *, actor: Actor, place: Place) -> Reply:
-        """Run the command behind a pressed button."""
+    async def press(
+        self, action_id: str, *, actor: Actor, place: Place, carried: bool = False
+    ) -> Reply:
+        """Run the command behind a pressed button. `carried` says the place came back
+        with the button (sealed by the bot) instead of from the platform."""
         parsed = parse_action_id(action_id)
         if parsed is None:
             return Reply.error("That button isn't one of mine any more. Try the command instead.")
         name, options = parsed
-        return await self.run(Invocation(name, actor, place, options))
+        return await self.run(Invocation(name, actor, place, options, carried=carried))
 
     async def suggest(
         self, name: str, option: str, typed: str, *, place: Place
@@ -84,12 +87,21 @@ class Dispatcher:
         return reply
 
     async def _answer(self, invocation: Invocation) -> tuple[Reply, str]:
-        """The reply, and how it went: ok, refused (bad input, no permission) or error."""
+        """The reply, and how it went: ok, refused (bad input, no permission), busy (the
+        database could not take the command in time; nothing was written) or error."""
+        from bot.db.engine import is_busy  # here: the rest of this module is edited apart
+
         try:
             reply = await self._run(invocation)
         except UserError as error:
             return Reply.error(str(error)), "refused"
-        except Exception:
+        except Exception as error:
+            if is_busy(error):
+                reason = str(error).splitlines()[0][:200]
+                log.warning("command /%s answered busy: %s", invocation.name, reason)
+                return Reply.error(
+                    "I'm busy right now, so nothing was changed. Try again in a moment."
+                ), "busy"
             error_id = secrets.token_hex(4)
             log.exception(
                 "command /%s failed (error id %s)",
@@ -108,24 +120,21 @@ class Dispatcher:
         args = command.bind(_without_empty(invocation.options))
         now = self.clock.now()
         async with self.sessions() as session, session.begin():
-            community = await tenancy.ensure_community(session, invocation.place, now=now)
-            member = await tenancy.ensure_member(session, community, invocation.actor, now=now)
-            group = await tenancy.group_for_channel(session, community, invocation.place.channel_id)
-            if group is not None:
-                await tenancy.join_group(session, group, member, now=now)
-            if command.admin_only and not (
-                invocation.actor.is_admin
-                or (group is not None and await tenancy.is_group_admin(session, group, member))
-            ):
-                msg = f"Only community admins can use `/{command.name}`."
+            caller = await tenancy.caller_of(session, invocation, now=now)
+            if command.admin_only and not caller.may_administer:
+                msg = (
+                    tenancy.ADMIN_NOT_CARRIED
+                    if invocation.carried
+                    else f"Only community admins can use `/{command.name}`."
+                )
                 raise UserError(msg)
             context = CommandContext(
                 invocation=invocation,
                 args=args,
                 session=session,
-                community=community,
-                member=member,
-                group=group,
+                community=caller.community,
+                member=caller.member,
+                group=caller.group,
                 catalog=self.catalog,
                 registry=self.registry,
                 now=now,

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
-
 from bot.commands.context import CommandContext
 from bot.commands.registry import CommandSet, Option, OptionKind
-from bot.db.models import Group, GroupAdmin, Member
+from bot.db.models import Group, Member
 from bot.errors import UserError
 from bot.messages import Field, Reply
+from bot.presentation import name, names_line
 from bot.scheduler.calendar import Cadence, Schedule, checkin_window
-from bot.services import tenancy
-from bot.services.groups import members_of
+from bot.services import groups, privacy, tenancy
 from bot.timeutil import WEEKDAYS, parse_hhmm, parse_weekday, zone
 
 commands = CommandSet()
@@ -174,7 +172,7 @@ async def resume_group(ctx: CommandContext) -> Reply:
 async def show_group(ctx: CommandContext) -> Reply:
     """Show this study group's track, timezone and schedule."""
     group = _group(ctx)
-    members = len(await members_of(ctx.session, group))
+    members = len(await groups.members_of(ctx.session, group))
     return Reply(
         title=f"Study group · {members} member{'s' if members != 1 else ''}",
         fields=describe(group),
@@ -197,17 +195,12 @@ async def add_group_admin(ctx: CommandContext) -> Reply:
     """Let a member run this group's admin commands."""
     group = _group(ctx)
     member = await tenancy.find_member(ctx.session, ctx.community, ctx.text("member") or "")
-    if await tenancy.is_group_admin(ctx.session, group, member):
-        return Reply(body=f"{member.display_name} already helps run this group.", ephemeral=True)
-    ctx.session.add(
-        GroupAdmin(
-            group_id=group.id,
-            member_id=member.id,
-            community_id=group.community_id,
-            added_at=ctx.now,
-        )
+    if not await groups.add_admin(ctx.session, group, member, ctx.now):
+        return Reply(body=f"{_who(member)} already helps run this group.", ephemeral=True)
+    return Reply(
+        body=f"🛠️ {_who(member)} can now run this group's admin commands.",
+        ephemeral=not privacy.is_visible(member),
     )
-    return Reply(body=f"🛠️ {member.display_name} can now run this group's admin commands.")
 
 
 @commands.command(
@@ -217,24 +210,26 @@ async def remove_group_admin(ctx: CommandContext) -> Reply:
     """Take a member off this group's admin list."""
     group = _group(ctx)
     member = await tenancy.find_member(ctx.session, ctx.community, ctx.text("member") or "")
-    removed = await ctx.session.execute(
-        delete(GroupAdmin).where(GroupAdmin.group_id == group.id, GroupAdmin.member_id == member.id)
-    )
-    if not removed.rowcount:  # type: ignore[attr-defined]
-        msg = f"{member.display_name} isn't on this group's admin list."
+    if not await groups.remove_admin(ctx.session, group, member):
+        msg = f"{_who(member)} isn't on this group's admin list."
         raise UserError(msg)
-    return Reply(body=f"{member.display_name} is no longer on this group's admin list.")
+    return Reply(
+        body=f"{_who(member)} is no longer on this group's admin list.",
+        ephemeral=not privacy.is_visible(member),
+    )
 
 
 @commands.command("group admins")
 async def list_group_admins(ctx: CommandContext) -> Reply:
     """Who besides the platform's admins may run this group's admin commands."""
     group = _group(ctx)
-    names = await ctx.session.scalars(
-        select(Member.display_name)
-        .join(GroupAdmin, GroupAdmin.member_id == Member.id)
-        .where(GroupAdmin.group_id == group.id, GroupAdmin.community_id == group.community_id)
-        .order_by(Member.display_name)
-    )
-    listed = ", ".join(names) or "nobody yet: only the platform's admins"
+    admins = privacy.split(await groups.admins_of(ctx.session, group))
+    listed = names_line((m.display_name for m in admins.shown), admins.hidden)
+    listed = listed or "nobody yet: only the platform's admins"
     return Reply(body=f"Group admins: {listed}.", ephemeral=True)
+
+
+def _who(member: Member) -> str:
+    """A member named in an admin's reply: by name, unless they keep themselves hidden
+    (then the reply names nobody and only the admin sees it)."""
+    return name(member.display_name) if privacy.is_visible(member) else "That member"

@@ -6,8 +6,10 @@ from zoneinfo import ZoneInfo
 
 from bot.commands.context import CommandContext
 from bot.commands.registry import CommandSet, Option, OptionKind
-from bot.db.models import Privacy
+from bot.markup import literal
 from bot.messages import Reply
+from bot.presentation import name
+from bot.services import privacy
 from bot.services.leaderboard import Metric, Period, Standing, leaderboard
 from bot.timeutil import start_of_month, start_of_week
 
@@ -49,7 +51,9 @@ async def show_leaderboard(ctx: CommandContext) -> Reply:
         since=None if metric is Metric.STREAK else since,
         now=ctx.now,
     )
-    where = ctx.group.name if ctx.group is not None and ctx.group.name else "this community"
+    where = (
+        literal(ctx.group.name) if ctx.group is not None and ctx.group.name else "this community"
+    )
     if metric is Metric.STEPS:
         title = f"🏆 Steps finished {PERIOD_WORDS[period]} · {where}"
         unit = "step"
@@ -71,12 +75,15 @@ async def show_leaderboard(ctx: CommandContext) -> Reply:
             if metric is Metric.KAGGLE
             else "No one has a streak going yet. Finish or start a step today to begin one."
         )
-    if ctx.member.privacy == Privacy.HIDDEN.value:
+    # Standings list visible members only (the leaderboard service asks `privacy`). A hidden
+    # caller sees the board privately: in the channel, its note would out them as hidden.
+    hidden = not privacy.is_visible(ctx.member)
+    if hidden:
         lines.append("_You're hidden from leaderboards. `/me privacy public` to appear._")
-    return Reply(title=title, body="\n".join(lines))
+    return Reply(title=title, body="\n".join(lines), ephemeral=hidden)
 
 
 def _line(standing: Standing, unit: str) -> str:
     badge = MEDALS.get(standing.rank, f"{standing.rank}.")
     noun = unit if standing.value == 1 else f"{unit}s"
-    return f"{badge} **{standing.name}** · {standing.value} {noun}"
+    return f"{badge} **{name(standing.name)}** · {standing.value} {noun}"

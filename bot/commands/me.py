@@ -5,10 +5,9 @@ from __future__ import annotations
 from bot.commands.context import CommandContext
 from bot.commands.registry import CommandSet, Option, OptionKind
 from bot.db.models import Privacy
-from bot.errors import UserError
 from bot.messages import Button, ButtonStyle, Reply
 from bot.services import away, members
-from bot.timeutil import friendly_date, local_date, zone
+from bot.timeutil import friendly_date, local_date, parse_hour_range, zone
 
 commands = CommandSet()
 
@@ -109,12 +108,8 @@ async def set_reminders(ctx: CommandContext) -> Reply:
 )
 async def set_quiet_hours(ctx: CommandContext) -> Reply:
     """Set the hours (your time) when I never DM you, like 22-08."""
-    text = (ctx.text("hours") or "").strip()
-    start, sep, end = text.partition("-")
-    if not (sep and start.isdigit() and end.isdigit() and int(start) < 24 and int(end) < 24):
-        msg = f"`{text}` isn't a range of hours. Use whole hours from 0 to 23, like `22-08`."
-        raise UserError(msg)
-    ctx.member.quiet_start, ctx.member.quiet_end = int(start), int(end)
+    start, end = parse_hour_range(ctx.text("hours") or "")
+    ctx.member.quiet_start, ctx.member.quiet_end = start, end
     return Reply(
         body=f"🌙 Quiet hours set: no DMs from {int(start):02d}:00 to {int(end):02d}:00 "
         f"({ctx.member.timezone}).",

@@ -7,13 +7,14 @@ from zoneinfo import ZoneInfo
 
 from bot.commands.context import CommandContext
 from bot.commands.registry import CommandSet, Option, OptionKind
-from bot.commands.render import plural, resource_line, step_label
 from bot.commands.roadmap import step_buttons
-from bot.db.models import Privacy, StepStatus
+from bot.db.models import StepStatus
 from bot.errors import UserError
+from bot.markup import literal
 from bot.messages import Button, ButtonStyle, Field, ProgressBar, Reply
+from bot.presentation import name, plural, resource_line, step_label
 from bot.roadmap.catalog import PlacedStep
-from bot.services import progress, stats, tenancy
+from bot.services import privacy, progress, stats, tenancy
 from bot.services.progress import Outcome
 from bot.timeutil import friendly_date, local_date, start_of_week
 
@@ -62,14 +63,18 @@ async def finish_step(ctx: CommandContext) -> Reply:
         ctx.track, await progress.statuses(ctx.session, ctx.member, ctx.track.id)
     )
     streak = await stats.current_streak(ctx.session, ctx.member, ctx.tz, ctx.now)
+    # A finished step is cheered in the channel, unless its member keeps their progress
+    # hidden: then only they see the answer, and it names nobody.
+    announced = privacy.is_visible(ctx.member)
+    who = f"**{name(ctx.member.display_name)}**" if announced else "You"
     lines = [
-        f"**{ctx.member.display_name}** finished {step_label(placed)}!",
+        f"{who} finished {step_label(placed)}!",
         f"That's {mine.done} of {mine.total} steps ({mine.percent}%) · 🔥 "
         f"{plural(streak, 'day')} streak.",
     ]
     note = ctx.text("note")
     if note:
-        lines.append(f"> {note}")
+        lines.append(f"> {literal(note)}")
     nxt = mine.next_step()
     buttons: tuple[Button, ...] = ()
     if nxt is not None:
@@ -77,7 +82,12 @@ async def finish_step(ctx: CommandContext) -> Reply:
         buttons = step_buttons(nxt, mine)
     else:
         lines.append(f"🎓 That completes {ctx.track.title}!")
-    return Reply(title=f"✅ {placed.step.title}", body="\n".join(lines), buttons=buttons)
+    return Reply(
+        title=f"✅ {placed.step.title}",
+        body="\n".join(lines),
+        buttons=buttons,
+        ephemeral=not announced,
+    )
 
 
 @commands.command("skip", STEP, examples=("/skip certifications",))
@@ -118,8 +128,9 @@ async def show_progress(ctx: CommandContext) -> Reply:
     wanted = ctx.text("member")
     member = await tenancy.find_member(ctx.session, ctx.community, wanted) if wanted else ctx.member
     is_self = member.id == ctx.member.id
-    if not is_self and member.privacy == Privacy.HIDDEN.value:
-        msg = f"{member.display_name} keeps their progress private."
+    if not is_self and not privacy.is_visible(member):
+        # Only what the asker typed is echoed: a mention never turns into a hidden name.
+        msg = f"{literal(wanted or '')} keeps their progress private."
         raise UserError(msg)
     track = ctx.track
     mine = stats.summarize(track, await progress.statuses(ctx.session, member, track.id))
@@ -140,7 +151,7 @@ async def show_progress(ctx: CommandContext) -> Reply:
     if nxt is not None:
         fields.append(Field("Next step", step_label(nxt)))
     fields.append(Field("Forecast", _forecast_text(mine, recent, local_date(ctx.now, tz), nxt)))
-    whose = "Your" if is_self else f"{member.display_name}'s"
+    whose = "Your" if is_self else f"{name(member.display_name)}'s"
     return Reply(
         title=f"📈 {whose} progress · {track.title}",
         body=body,

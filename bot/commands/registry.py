@@ -4,18 +4,29 @@ the declarations: name, help (the handler's docstring), typed options, who may r
 from __future__ import annotations
 
 import difflib
+import math
+import re
+import unicodedata
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from bot.errors import UserError
+from bot.markup import code
 from bot.messages import OptionValue, Reply
 
 if TYPE_CHECKING:
     from bot.commands.context import CommandContext
 
 Handler = Callable[["CommandContext"], Awaitable[Reply]]
+
+# Numbers are read strictly: ASCII digits only, so superscripts, other scripts' digits,
+# `1_000`, `inf` and `nan` (all of which Python's own parsers accept) get a clear refusal.
+_INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+-]?[0-9]{1,3})?")
+NUMBER_LENGTH = 40
+INTEGER_LIMIT = 2**31 - 1  # the largest value a database INTEGER column holds
 
 
 class OptionKind(StrEnum):
@@ -63,42 +74,72 @@ class Option:
                 f"keep it under {self.max_length}."
             )
             raise UserError(msg)
+        unusable = unusable_character(text)
+        if unusable is not None:
+            msg = (
+                f"The {self.name} option has an invisible control character "
+                f"(U+{ord(unusable):04X}) I can't keep. Type it again without it."
+            )
+            raise UserError(msg)
         if self.kind is OptionKind.CHOICE:
             lowered = text.lower()
             if lowered not in self.choices:
                 options = ", ".join(f"`{c}`" for c in self.choices)
-                msg = f"`{text}` is not a {self.name} I know. Use one of {options}."
+                msg = f"{code(text)} is not a {self.name} I know. Use one of {options}."
                 raise UserError(msg)
             return lowered
         return text
 
     def _number(self, raw: OptionValue) -> float:
-        try:
-            value = float(str(raw).strip().replace(",", "."))
-        except ValueError:
+        """A finite decimal number written with ASCII digits (a comma may be the decimal
+        point). `float()` alone would also take `inf`, `nan`, `1_0` and other scripts' digits."""
+        text = "" if isinstance(raw, bool) else str(raw).strip()
+        if len(text) > NUMBER_LENGTH or not _NUMBER.fullmatch(text):
             msg = f"The {self.name} must be a number, like `6` or `2.5`."
-            raise UserError(msg) from None
-        low, high = self.min_value, self.max_value
-        if (
-            value != value
-            or (low is not None and value < low)
-            or (high is not None and value > high)
-        ):
-            msg = f"The {self.name} must be between {low} and {high}."
             raise UserError(msg)
+        value = float(text.replace(",", "."))  # too big to hold becomes inf, refused below
+        if not math.isfinite(value) or not self._in_range(value):
+            raise UserError(self._range_message())
         return value
 
     def _integer(self, raw: OptionValue, command: Command) -> int:
-        try:
-            value = int(raw)
-        except (TypeError, ValueError):
-            msg = f"The {self.name} must be a whole number, like `{command.example_value(self)}`."
-            raise UserError(msg) from None
-        low, high = self.min_value, self.max_value
-        if (low is not None and value < low) or (high is not None and value > high):
-            msg = f"The {self.name} must be between {low} and {high}."
-            raise UserError(msg)
+        """A whole number: an int from a platform, or ASCII digits with an optional sign."""
+        if isinstance(raw, int) and not isinstance(raw, bool):
+            value = raw
+        else:
+            text = "" if isinstance(raw, bool) else str(raw).strip()
+            if not _INTEGER.fullmatch(text):
+                example = code(command.example_value(self))
+                msg = f"The {self.name} must be a whole number, like {example}."
+                raise UserError(msg)
+            value = int(text)
+        if not self._in_range(value):
+            raise UserError(self._range_message())
         return value
+
+    @property
+    def _bounds(self) -> tuple[int, int]:
+        """The declared bounds; a side left open is what a database integer column holds."""
+        low = self.min_value if self.min_value is not None else -INTEGER_LIMIT
+        high = self.max_value if self.max_value is not None else INTEGER_LIMIT
+        return low, high
+
+    def _in_range(self, value: float) -> bool:
+        low, high = self._bounds
+        return low <= value <= high
+
+    def _range_message(self) -> str:
+        low, high = self._bounds
+        return f"The {self.name} must be between {low} and {high}."
+
+
+def unusable_character(text: str) -> str | None:
+    """The first character that cannot be kept as text: a control character other than
+    tab and newlines (PostgreSQL text cannot hold NUL at all) or a lone surrogate."""
+    for char in text:
+        if char not in "\t\n\r" and unicodedata.category(char) in {"Cc", "Cs"}:
+            return char
+    return None
 
 
 @dataclass(frozen=True)
@@ -124,7 +165,7 @@ class Command:
         known = {o.name: o for o in self.options}
         unknown = [name for name in given if name not in known]
         if unknown:
-            msg = f"`/{self.name}` has no option `{unknown[0]}`. Usage: `{self.usage}`."
+            msg = f"`/{self.name}` has no option {code(unknown[0])}. Usage: `{self.usage}`."
             raise UserError(msg)
         values: dict[str, OptionValue] = {}
         for option in self.options:
@@ -206,11 +247,11 @@ class Registry:
         subcommands = self.groups().get(wanted)
         if subcommands:
             names = ", ".join(f"`/{c.name}`" for c in subcommands)
-            msg = f"`/{wanted}` needs one more word: {names}."
+            msg = f"`/{wanted}` needs one more word: {names}."  # a known phrase, safe as it is
             raise UserError(msg)
         guesses = difflib.get_close_matches(wanted, list(self._commands), n=1, cutoff=0.6)
         hint = f" Did you mean `/{guesses[0]}`?" if guesses else ""
-        msg = f"There's no `/{wanted}` command.{hint} `/help` lists them all."
+        msg = f"There's no {code('/' + wanted)} command.{hint} `/help` lists them all."
         raise UserError(msg)
 
     def resolve(self, words: list[str]) -> tuple[Command, list[str]]:

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from bot.commands.context import CommandContext
 from bot.commands.registry import CommandSet, Option, OptionKind
-from bot.commands.render import (
-    RESOURCE_HEADINGS,
-    STATUS_MARK,
-    resource_line,
-    text_bar,
-)
 from bot.db.models import StepStatus
 from bot.messages import Button, ButtonStyle, Field, ProgressBar, Reply
+from bot.presentation import RESOURCE_HEADINGS, STATUS_MARK, resource_line, text_bar
 from bot.roadmap.catalog import PlacedStep
 from bot.services import progress
 from bot.services.stats import TrackProgress, summarize

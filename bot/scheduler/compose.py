@@ -1,5 +1,9 @@
 """What each scheduled post says. Each function returns the message, or None when it is
-no longer needed (someone checked in, turned reminders off, went on vacation)."""
+no longer needed (someone checked in, turned reminders off, went on vacation).
+
+Posts to a group's channel name only members `privacy` lets be named, and count the
+others as "privately"; a DM may name the member it goes to. Names and notes people typed
+go in through `bot.presentation.name` / `bot.markup.literal`, so they stay plain text."""
 
 from __future__ import annotations
 
@@ -10,12 +14,20 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.commands.render import challenge_reply, resource_line, step_label
-from bot.db.models import Group, Member, StepProgress, StepStatus
+from bot.db.models import Checkin, Group, Member, StepProgress, StepStatus
+from bot.markup import literal
 from bot.messages import Button, ButtonStyle, Field, Reply
+from bot.presentation import (
+    challenge_reply,
+    name,
+    names_line,
+    resource_line,
+    step_label,
+    with_hidden,
+)
 from bot.roadmap.catalog import Catalog, Track
 from bot.scheduler.calendar import CheckinWindow, Kind, Occurrence
-from bot.services import away, checkins, groups, history, kaggle, progress
+from bot.services import away, checkins, groups, history, kaggle, privacy, progress
 from bot.services.leaderboard import Metric, leaderboard
 from bot.services.stats import summarize
 
@@ -81,12 +93,12 @@ async def checkin_reminder(
     if member.id in answered:
         return None
     deadline = window.deadline.astimezone(ZoneInfo(member.timezone))
-    where = group.name or "your study group"
+    where = literal(group.name) if group.name else "your study group"
     return Outgoing(
         Reply(
             title="⏰ Check-in reminder",
             body=(
-                f"Hi {member.display_name}! The weekly check-in in {where} closes "
+                f"Hi {name(member.display_name)}! The weekly check-in in {where} closes "
                 f"{deadline:%A at %H:%M} (your time). One line is enough: "
                 "`/checkin finished: … next: …` in the group's channel.\n"
                 "_`/me reminders off` stops these._"
@@ -100,67 +112,124 @@ async def weekly_summary(
     session: AsyncSession, catalog: Catalog, group: Group, window: CheckinWindow, now: datetime
 ) -> Outgoing:
     track = track_of(catalog, group)
-    week_start = window.deadline - timedelta(days=7)
-    members = await groups.members_of(session, group)
-    names = {m.id: m.display_name for m in members}
+    week = _Week(
+        track=track,
+        start=window.deadline - timedelta(days=7),
+        end=window.deadline,
+        members={m.id: m for m in await groups.members_of(session, group)},
+    )
     answers = await checkins.for_period(session, group, window.period)
-    fields = []
-    who = sorted(names.get(c.member_id, "someone") for c in answers)
-    fields.append(
-        Field(
-            f"Checked in ({len(who)} of {len(members)})",
-            ", ".join(who) if who else "Nobody this week. Next week's a fresh start!",
+    found = [
+        _checked_in(week, answers),
+        await _steps_finished(session, group, week),
+        await _blockers(session, week, answers),
+        await _kaggle_attempts(session, group, week),
+        await _leaderboard(session, group, week, now),
+    ]
+    return Outgoing(
+        Reply(
+            title="📊 Weekly summary",
+            body="Here's how the group did this week. Thanks to everyone who checked in!",
+            fields=tuple(f for f in found if f is not None),
         )
     )
-    done_rows = await session.execute(
+
+
+@dataclass(frozen=True)
+class _Week:
+    """What every part of a weekly summary looks at: the group's members by id."""
+
+    track: Track
+    start: datetime
+    end: datetime
+    members: dict[int, Member]
+
+    def member(self, member_id: int) -> Member | None:
+        return self.members.get(member_id)
+
+    def name(self, member_id: int) -> str:
+        return self.members[member_id].display_name
+
+
+def _checked_in(week: _Week, answers: list[Checkin]) -> Field:
+    checked = privacy.split_by(answers, lambda c: week.member(c.member_id))
+    counted = f"{len(answers)} of {len(week.members)}"
+    if checked.hidden:
+        counted += f", {checked.hidden} privately"
+    who = names_line(sorted(week.name(c.member_id) for c in checked.shown), checked.hidden)
+    return Field(f"Checked in ({counted})", who or "Nobody this week. Next week's a fresh start!")
+
+
+async def _steps_finished(session: AsyncSession, group: Group, week: _Week) -> Field | None:
+    rows = await session.execute(
         select(StepProgress.member_id, StepProgress.step_id).where(
             StepProgress.community_id == group.community_id,
-            StepProgress.member_id.in_(names),
-            StepProgress.track_id == track.id,
+            StepProgress.member_id.in_(week.members),
+            StepProgress.track_id == week.track.id,
             StepProgress.status == StepStatus.DONE.value,
-            StepProgress.completed_at > week_start,
-            StepProgress.completed_at <= window.deadline,
+            StepProgress.completed_at > week.start,
+            StepProgress.completed_at <= week.end,
         )
     )
-    finished = [(names[mid], step_id) for mid, step_id in done_rows]
-    if finished:
-        lines = [f"{name}: {_title(track, step_id)}" for name, step_id in sorted(finished)]
-        fields.append(Field(f"Steps finished ({len(finished)})", "\n".join(lines)))
-    blockers = [c for c in answers if c.blockers]
-    if blockers:
-        lines = []
-        for answer in blockers:
-            line = f"{names.get(answer.member_id, 'someone')}: {answer.blockers}"
-            helpers = await _who_can_help(session, track, members, answer.blockers or "")
-            if helpers:
-                line += f" · can help: {', '.join(helpers)}"
-            lines.append(line)
-        fields.append(Field("Blockers", "\n".join(lines)))
-    attempts = await kaggle.attempts_between(session, group, week_start, window.deadline)
-    if attempts:
-        lines = [
-            f"{name}: {a.challenge_id}" + (f" ({a.score:g})" if a.score is not None else "")
-            for name, a in attempts
-        ]
-        fields.append(Field("Kaggle attempts", "\n".join(lines)))
+    finished = privacy.split_by(rows.all(), lambda row: week.member(row[0]))
+    if not (finished.shown or finished.hidden):
+        return None
+    shown = sorted((week.name(member_id), step_id) for member_id, step_id in finished.shown)
+    lines = [f"{name(who)}: {_title(week.track, step_id)}" for who, step_id in shown]
+    total = len(finished.shown) + finished.hidden
+    return Field(
+        f"Steps finished ({total})", "\n".join(with_hidden(lines, finished.hidden, "step"))
+    )
+
+
+async def _blockers(session: AsyncSession, week: _Week, answers: list[Checkin]) -> Field | None:
+    blocked = privacy.split_by(
+        [c for c in answers if c.blockers], lambda c: week.member(c.member_id)
+    )
+    if not (blocked.shown or blocked.hidden):
+        return None
+    helpable = privacy.split(week.members.values()).shown
+    lines = []
+    for answer in blocked.shown:
+        text = answer.blockers or ""
+        line = f"{name(week.name(answer.member_id))}: {literal(text)}"
+        helpers = await _who_can_help(session, week.track, helpable, text)
+        if helpers:
+            line += f" · can help: {names_line(helpers)}"
+        lines.append(line)
+    return Field("Blockers", "\n".join(with_hidden(lines, blocked.hidden, "blocker")))
+
+
+async def _kaggle_attempts(session: AsyncSession, group: Group, week: _Week) -> Field | None:
+    attempts = privacy.split_by(
+        await kaggle.attempts_between(session, group, week.start, week.end),
+        lambda pair: week.member(pair[1].member_id),
+    )
+    if not (attempts.shown or attempts.hidden):
+        return None
+    lines = [
+        f"{name(who)}: {a.challenge_id}" + (f" ({a.score:g})" if a.score is not None else "")
+        for who, a in attempts.shown
+    ]
+    return Field("Kaggle attempts", "\n".join(with_hidden(lines, attempts.hidden, "attempt")))
+
+
+async def _leaderboard(
+    session: AsyncSession, group: Group, week: _Week, now: datetime
+) -> Field | None:
+    # The leaderboard service ranks visible members only: nobody hidden is listed.
     standings = await leaderboard(
         session,
         community_id=group.community_id,
         group_id=group.id,
         metric=Metric.STEPS,
-        since=week_start,
+        since=week.start,
         now=now,
     )
-    if standings:
-        top = [f"{s.rank}. {s.name} · {s.value}" for s in standings[:5]]
-        fields.append(Field("This week's leaderboard", "\n".join(top)))
-    return Outgoing(
-        Reply(
-            title="📊 Weekly summary",
-            body="Here's how the group did this week. Thanks to everyone who checked in!",
-            fields=tuple(fields),
-        )
-    )
+    if not standings:
+        return None
+    top = [f"{s.rank}. {name(s.name)} · {s.value}" for s in standings[:5]]
+    return Field("This week's leaderboard", "\n".join(top))
 
 
 def _title(track: Track, step_id: str) -> str:
@@ -171,6 +240,7 @@ def _title(track: Track, step_id: str) -> str:
 async def _who_can_help(
     session: AsyncSession, track: Track, members: list[Member], text: str
 ) -> list[str]:
+    """Names of `members` who finished a step the text names. Pass visible members only."""
     steps = checkins.steps_mentioned(track, text)
     if not steps:
         return []
@@ -223,7 +293,7 @@ async def inactivity_nudge(
         Reply(
             title="👋 Missing you in the group",
             body=(
-                f"Hi {member.display_name}, it's been {occurrence.days} days since your last "
+                f"Hi {name(member.display_name)}, it's been {occurrence.days} days since your last "
                 f"step. Your next one is {step_label(nxt)}: start with "
                 f"{resource_line(nxt.step.resources[0]).rstrip('.')}. Even twenty minutes "
                 "counts!\n"

@@ -1,4 +1,4 @@
-"""Study groups: who is in them and where they are on the roadmap."""
+"""Study groups: who is in them, who helps run them, and where they are on the roadmap."""
 
 from __future__ import annotations
 
@@ -6,10 +6,18 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Checkin, Group, GroupMember, Member, ProgressEvent, Vacation
+from bot.db.models import (
+    Checkin,
+    Group,
+    GroupAdmin,
+    GroupMember,
+    Member,
+    ProgressEvent,
+    Vacation,
+)
 from bot.roadmap.catalog import Track
 from bot.roadmap.schema import Phase
 from bot.services import progress
@@ -26,6 +34,56 @@ async def members_of(session: AsyncSession, group: Group) -> list[Member]:
         .order_by(Member.display_name)
     )
     return list(rows)
+
+
+async def admins_of(session: AsyncSession, group: Group) -> list[Member]:
+    """Members the group trusts with its admin commands, by name."""
+    rows = await session.scalars(
+        select(Member)
+        .join(GroupAdmin, GroupAdmin.member_id == Member.id)
+        .where(
+            GroupAdmin.group_id == group.id,
+            GroupAdmin.community_id == group.community_id,
+            Member.community_id == group.community_id,
+        )
+        .order_by(Member.display_name)
+    )
+    return list(rows)
+
+
+async def add_admin(session: AsyncSession, group: Group, member: Member, now: datetime) -> bool:
+    """Let `member` run the group's admin commands; False if they already could."""
+    if group.community_id != member.community_id:
+        msg = "a group's admins come from its own community"
+        raise ValueError(msg)
+    exists = await session.scalar(
+        select(GroupAdmin.member_id).where(
+            GroupAdmin.community_id == group.community_id,
+            GroupAdmin.group_id == group.id,
+            GroupAdmin.member_id == member.id,
+        )
+    )
+    if exists is not None:
+        return False
+    session.add(
+        GroupAdmin(
+            group_id=group.id, member_id=member.id, community_id=group.community_id, added_at=now
+        )
+    )
+    await session.flush()
+    return True
+
+
+async def remove_admin(session: AsyncSession, group: Group, member: Member) -> bool:
+    """Take `member` off the group's admin list; False if they were not on it."""
+    removed = await session.execute(
+        delete(GroupAdmin).where(
+            GroupAdmin.community_id == group.community_id,
+            GroupAdmin.group_id == group.id,
+            GroupAdmin.member_id == member.id,
+        )
+    )
+    return bool(removed.rowcount)  # type: ignore[attr-defined]
 
 
 async def last_activity(session: AsyncSession, member: Member, now: datetime) -> datetime:

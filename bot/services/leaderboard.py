@@ -18,12 +18,12 @@ from bot.db.models import (
     GroupMember,
     KaggleAttempt,
     Member,
-    Privacy,
     ProgressEvent,
     StepProgress,
     StepStatus,
     Vacation,
 )
+from bot.services import privacy
 from bot.services.stats import ACTIVE_KINDS, STREAK_LOOKBACK, streak_length
 from bot.timeutil import local_date
 
@@ -70,19 +70,21 @@ async def leaderboard(
     now: datetime,
 ) -> list[Standing]:
     """Standings of the public members of a group (or the whole community when
-    `group_id` is None). Members with nothing to show are left out."""
+    `group_id` is None). Members with nothing to show are left out.
+
+    Members join, leave and change their privacy while this runs, and on PostgreSQL each
+    statement sees what was committed when it started. So each figure is read together
+    with the members it belongs to: one statement for counts, and for streaks only the
+    events of the members the first statement found."""
     eligible = select(Member.id, Member.display_name, Member.timezone).where(
-        Member.community_id == community_id, Member.privacy == Privacy.PUBLIC.value
+        Member.community_id == community_id, privacy.visible_clause()
     )
     if group_id is not None:
         eligible = eligible.join(GroupMember, GroupMember.member_id == Member.id).where(
             GroupMember.group_id == group_id
         )
-    members = {mid: (name, tz) for mid, name, tz in await session.execute(eligible)}
-    if not members:
-        return []
     if metric is Metric.STEPS:
-        values = await _count_per_member(
+        rows = await _count_per_member(
             session,
             eligible,
             since,
@@ -94,7 +96,7 @@ async def leaderboard(
             ],
         )
     elif metric is Metric.KAGGLE:
-        values = await _count_per_member(
+        rows = await _count_per_member(
             session,
             eligible,
             since,
@@ -103,9 +105,10 @@ async def leaderboard(
             where=[KaggleAttempt.community_id == community_id],
         )
     else:
-        values = await _streaks(session, community_id, members, now)
-    rows = [(mid, members[mid][0], value) for mid, value in values.items() if value > 0]
-    return rank_standings(rows)
+        members = {mid: (name, tz) for mid, name, tz in await session.execute(eligible)}
+        streaks = await _streaks(session, community_id, members, now) if members else {}
+        rows = [(mid, members[mid][0], value) for mid, value in streaks.items()]
+    return rank_standings(row for row in rows if row[2] > 0)
 
 
 async def _count_per_member(
@@ -116,15 +119,18 @@ async def _count_per_member(
     member_id: InstrumentedAttribute[int],
     at: InstrumentedAttribute[datetime | None] | InstrumentedAttribute[datetime],
     where: list[ColumnElement[bool]],
-) -> dict[int, int]:
+) -> list[tuple[int, str, int]]:
+    """(member id, name, count) of each eligible member with something counted, in one
+    statement, so a member who joins meanwhile is either wholly in it or not at all."""
     query = (
-        select(member_id, func.count())
-        .where(*where, member_id.in_(eligible.with_only_columns(Member.id).scalar_subquery()))
-        .group_by(member_id)
+        eligible.with_only_columns(Member.id, Member.display_name, func.count())
+        .join(member_id.class_, member_id == Member.id)
+        .where(*where)
+        .group_by(Member.id, Member.display_name)
     )
     if since is not None:
         query = query.where(at >= since)
-    return dict((await session.execute(query)).all())
+    return [(mid, name, count) for mid, name, count in await session.execute(query)]
 
 
 STREAK_FIRST_LOOK = timedelta(days=35)  # most streaks are short; longer ones look further

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.clock import ManualClock
+from bot.markup import plain_text
 from tests.conftest import Cohort
 
 
@@ -109,7 +110,7 @@ async def test_leaderboard_ranks_ties_fairly(cohort: Cohort) -> None:
             await cohort(f"/done {placed.id}", as_=name)
     reply = await cohort("/leaderboard")
 
-    assert reply.title == "🏆 Steps finished this week · #ml-study"
+    assert plain_text(reply.title) == "🏆 Steps finished this week · #ml-study"
     assert reply.body.splitlines() == [
         "🥇 **dee** · 3 steps",
         "🥈 **ana** · 2 steps",
@@ -154,7 +155,7 @@ async def test_leaderboard_by_streak(cohort: Cohort, clock: ManualClock) -> None
     await cohort("/start dev-tools", as_="ben")
     reply = await cohort("/leaderboard week streak")
 
-    assert reply.title == "🔥 Current streaks · #ml-study"
+    assert plain_text(reply.title) == "🔥 Current streaks · #ml-study"
     assert reply.body.splitlines() == ["🥇 **ana** · 2 days", "🥈 **ben** · 1 day"]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from bot.markup import plain_text
 from tests.scheduler.conftest import Desk
 
 WED_0700 = datetime(2026, 11, 18, 7, 0, tzinfo=UTC)
@@ -27,7 +28,7 @@ async def test_a_checkin_is_saved_and_marks_the_steps_it_names_done(desk: Desk) 
         "blockers: none hours: 6.5",
         as_="ana",
     )
-    fields = {f.name: f.value for f in reply.fields}
+    fields = {f.name: plain_text(f.value) for f in reply.fields}
     assert reply.title == "📝 Check-in saved"
     assert "Marked done: **Python fundamentals** (`python-basics`), **Linear algebra**" in (
         reply.body
@@ -44,7 +45,7 @@ async def test_a_second_checkin_in_the_same_week_updates_the_first(desk: Desk) -
     await _group(desk)
     await desk.cohort("/checkin next: dev-tools", as_="ana")
     reply = await desk.cohort("/checkin hours: 3", as_="ana")
-    fields = {f.name: f.value for f in reply.fields}
+    fields = {f.name: plain_text(f.value) for f in reply.fields}
     assert reply.body.startswith("Updated your check-in.")
     assert fields == {"Next": "dev-tools", "Hours": "3"}
 
@@ -117,7 +118,7 @@ async def test_the_weekly_summary_tells_the_group_how_the_week_went(desk: Desk) 
     await desk.cohort("/kaggle submit https://www.kaggle.com/code/ben/titanic-v1 0.78", as_="ben")
     await desk.run_until(SUN_SUMMARY)
     [summary] = desk.poster.titled("📊")
-    fields = {f.name: f.value for f in summary.reply.fields}
+    fields = {plain_text(f.name): plain_text(f.value) for f in summary.reply.fields}
     assert fields["Checked in (1 of 3)"] == "ana"
     assert fields["Steps finished (2)"].splitlines() == [
         "ana: Python fundamentals",
