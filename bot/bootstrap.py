@@ -19,6 +19,7 @@ from bot.ports import Poster
 from bot.roadmap.catalog import Catalog
 from bot.roadmap.loader import SHIPPED_CONTENT_DIR, load_catalog
 from bot.scheduler.engine import AccountabilityEngine
+from bot.seals import PlaceSeals
 from bot.settings import Settings
 
 
@@ -33,6 +34,7 @@ class App:
     clock: Clock
     metrics: Metrics
     work: InFlight  # commands and answers in progress, which a graceful stop waits for
+    seals: PlaceSeals  # signs the places that buttons and forms carry
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -65,7 +67,10 @@ async def build_app(
         metrics=metrics,
         work=work,
     )
-    return App(settings, engine, sessions, catalog, registry, dispatcher, clock, metrics, work)
+    seals = PlaceSeals(settings.seal_key)
+    return App(
+        settings, engine, sessions, catalog, registry, dispatcher, clock, metrics, work, seals
+    )
 
 
 def accountability_engine(

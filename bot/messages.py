@@ -46,6 +46,10 @@ class Invocation:
     place: Place
     options: Mapping[str, OptionValue] = field(default_factory=dict)
     locale: str = "en"
+    # True when the place came back from a button or form (sealed by the bot) rather than
+    # from the platform itself: such a place is checked against the caller's membership and
+    # never runs admin commands.
+    carried: bool = False
 
 
 @dataclass(frozen=True)

@@ -27,3 +27,16 @@ async def wait_until(check: Callable[[], Any], within: float = 10) -> Any:
         await asyncio.sleep(0.02)
     msg = "the bot never made the expected call"
     raise AssertionError(msg)
+
+
+async def row_counts(sessions: Any) -> dict[str, int]:
+    """How many rows each table holds: a command that was refused must leave these alone."""
+    from sqlalchemy import func, select
+
+    from bot.db.models import Base
+
+    async with sessions() as session:
+        return {
+            table.name: int(await session.scalar(select(func.count()).select_from(table)) or 0)
+            for table in Base.metadata.sorted_tables
+        }

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from bot.messages import Place, Platform
+from bot.messages import Actor, Place, Platform
 from tests.conftest import Cohort
+from tests.support import row_counts
 
 GUILD_A = Place(Platform.DISCORD, "guild-a", "general")
 GUILD_B = Place(Platform.DISCORD, "guild-b", "general")
@@ -51,3 +52,31 @@ async def test_leaderboards_show_only_their_own_community(cohort: Cohort) -> Non
     await cohort("/done python-basics", as_="ben", place=GUILD_B)
     board = await cohort("/leaderboard all", as_="ben", place=GUILD_B)
     assert board.body.splitlines() == ["🥇 **ben** · 1 step"]
+
+
+async def test_no_community_comes_from_a_place_nobody_vouched_for(cohort: Cohort) -> None:
+    before = await row_counts(cohort.app.sessions)
+    no_server = Place(Platform.DISCORD, "", "600000000000000001")  # a DM belongs to no server
+    reply = await cohort("/done python-basics", place=no_server)
+    assert reply.is_error
+    assert "work in a server or workspace channel" in reply.body
+    assert await row_counts(cohort.app.sessions) == before
+
+
+async def test_ids_no_platform_would_send_get_a_clear_answer_and_store_nothing(
+    cohort: Cohort,
+) -> None:
+    before = await row_counts(cohort.app.sessions)
+    huge = "T" * 5000
+    for place in (
+        Place(Platform.SLACK, huge, "C1"),
+        Place(Platform.SLACK, "T1", huge),
+        Place(Platform.SLACK, "T1", "C\x00\x01"),
+    ):
+        reply = await cohort("/done python-basics", place=place)
+        assert reply.is_error
+        assert "couldn't tell where that came from" in reply.body
+    odd_user = Actor(user_id="U" * 5000, display_name="ana")
+    reply = await cohort.app.dispatcher.run_line("/progress", actor=odd_user, place=SLACK_A)
+    assert "couldn't tell where that came from" in reply.body
+    assert await row_counts(cohort.app.sessions) == before

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-import re
-
+from bot.markup import Style
+from bot.markup import render as render_markup
 from bot.messages import Reply
 
-LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
-BOLD = re.compile(r"\*\*(.+?)\*\*")
 BAR_WIDTH = 12
+# In a terminal, code keeps its backticks and a link shows where it goes.
+TERMINAL = Style(
+    text=str,
+    code=lambda text: f"`{text}`",
+    link=lambda title, url: f"{title} <{url}>",
+    bold="",
+    italic="",
+)
 
 
 def plain(text: str) -> str:
     """Our reply markup (**bold**, [title](url)) as terminal text."""
-    return BOLD.sub(r"\1", LINK.sub(r"\1 <\2>", text))
+    return render_markup(text, TERMINAL)
 
 
 def bar(done: int, total: int, width: int = BAR_WIDTH) -> str:

@@ -21,7 +21,9 @@ from adapters.discord.tree import build_commands
 from bot.bootstrap import App
 from bot.errors import ConfigError
 from bot.messages import Actor, Button, Invocation, OptionValue, Place, Platform, Reply
-from bot.settings import Settings
+from bot.seals import NOT_SEALED, PlaceSeals, Purpose
+from bot.services.tenancy import NOT_YOUR_GROUP
+from bot.settings import Settings, hide_password
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -58,6 +60,8 @@ def make_client(settings: Settings, *, ready_timeout: float = 2.0) -> discord.Cl
         "intents": intents,
         "guild_ready_timeout": ready_timeout,
         "max_ratelimit_timeout": 60.0,  # a longer wait fails the post; the engine retries it
+        # Nothing the bot sends pings anyone: names and notes in replies are members' text.
+        "allowed_mentions": discord.AllowedMentions.none(),
     }
     if settings.discord_shard_count is not None or settings.shard_ids is not None:
         if settings.shard_ids is not None:
@@ -83,7 +87,7 @@ async def log_in(client: discord.Client, settings: Settings) -> None:
         )
         raise ConfigError(msg) from None
     except (aiohttp.ClientError, OSError, discord.DiscordServerError) as error:
-        where = settings.discord_api_base or "discord.com"
+        where = hide_password(settings.discord_api_base or "discord.com")
         msg = (
             f"Could not reach Discord at {where} ({type(error).__name__}). Check the "
             "network, and DISCORD_API_BASE if you use a proxy."
@@ -91,10 +95,11 @@ async def log_in(client: discord.Client, settings: Settings) -> None:
         raise ConfigError(msg) from None
 
 
-def message(reply: Reply, place: Place | None = None) -> dict[str, Any]:
-    """Keyword arguments for discord.py's send methods: the embed, buttons, an image."""
+def message(reply: Reply, seal: str | None = None) -> dict[str, Any]:
+    """Keyword arguments for discord.py's send methods: the embed, buttons, an image.
+    Buttons sent by DM carry `seal`, the group's place sealed for the member."""
     content: dict[str, Any] = {"embed": translate.embed(reply)}
-    rows = translate.button_rows(reply, place)
+    rows = translate.button_rows(reply, seal)
     if rows:
         view = discord.ui.View(timeout=None)
         for number, row in enumerate(rows):
@@ -132,10 +137,11 @@ class CohortButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"co
 class CheckinForm(discord.ui.Modal):
     """The weekly check-in form; the answers reach the group in `place`."""
 
-    def __init__(self, adapter: DiscordAdapter, place: Place) -> None:
+    def __init__(self, adapter: DiscordAdapter, place: Place, *, carried: bool = False) -> None:
         super().__init__(title="Weekly check-in", timeout=15 * 60)
         self.adapter = adapter
         self.place = place
+        self.carried = carried  # opened from a DM button: the place came with the button
         self.inputs: dict[str, discord.ui.TextInput[Any]] = {}
         for name, label, hint, limit in translate.CHECKIN_FIELDS:
             field: discord.ui.TextInput[Any] = discord.ui.TextInput(
@@ -149,7 +155,7 @@ class CheckinForm(discord.ui.Modal):
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         answers = translate.checkin_answers({n: f.value for n, f in self.inputs.items()})
-        await self.adapter.on_checkin_form(interaction, self.place, answers)
+        await self.adapter.on_checkin_form(interaction, self.place, answers, self.carried)
 
 
 class DiscordPoster:
@@ -160,9 +166,14 @@ class DiscordPoster:
     RETRIED = (discord.DiscordServerError, aiohttp.ClientError, asyncio.TimeoutError)
 
     def __init__(
-        self, client: discord.Client, *, retry_delays: tuple[float, ...] = (2.0, 10.0)
+        self,
+        client: discord.Client,
+        seals: PlaceSeals,
+        *,
+        retry_delays: tuple[float, ...] = (2.0, 10.0),
     ) -> None:
         self.client = client
+        self.seals = seals
         self.retry_delays = retry_delays
 
     async def post(self, place: Place, reply: Reply) -> None:
@@ -174,7 +185,8 @@ class DiscordPoster:
     async def dm(self, place: Place, actor: Actor, reply: Reply) -> None:
         user = discord.Object(int(actor.user_id))
         channel = await self._retrying(lambda: self.client.create_dm(user))
-        await self._retrying(lambda: channel.send(**message(reply, place)))
+        seal = self.seals.seal(place, actor.user_id, Purpose.DM_BUTTON)
+        await self._retrying(lambda: channel.send(**message(reply, seal)))
 
     async def _retrying(self, call: Callable[[], Awaitable[T]]) -> T:
         for delay in self.retry_delays:
@@ -197,7 +209,7 @@ class DiscordAdapter:
             self.tree.add_command(command)
         self.tree.on_error = self.on_tree_error  # type: ignore[method-assign]
         self.client.add_dynamic_items(CohortButton)
-        self.poster = DiscordPoster(self.client)
+        self.poster = DiscordPoster(self.client, core.seals)
         self.defer_after = DEFER_AFTER
         self._connection: asyncio.Task[None] | None = None
         _serving[self.client] = self
@@ -217,31 +229,58 @@ class DiscordAdapter:
         )
 
     async def on_button(self, interaction: discord.Interaction, custom_id: str) -> None:
-        action_id, carried = translate.split_custom_id(custom_id)
-        if carried is not None:  # pressed in a DM: the button says which group it was for
-            place = Place(Platform.DISCORD, *carried)
-        else:
+        action_id, seal = translate.split_custom_id(custom_id)
+        carried = interaction.guild_id is None and seal is not None
+        if carried:  # pressed in a DM: the button says which group it was for
+            place = await self._carried_place(interaction, seal or "")
+            if place is None:
+                return
+        else:  # in a server, the place is always the interaction's own
             place = translate.place_of(interaction.guild_id, interaction.channel_id)
         if action_id == CHECKIN_ACTION:
-            await interaction.response.send_modal(CheckinForm(self, place))
+            await interaction.response.send_modal(CheckinForm(self, place, carried=carried))
             return
-        in_server = interaction.guild_id is not None
-        permissions = interaction.permissions if in_server else discord.Permissions.none()
+        permissions = discord.Permissions.none() if carried else interaction.permissions
         actor = translate.actor_of(interaction.user, permissions)
         await self._answer(
-            interaction, self.core.dispatcher.press(action_id, actor=actor, place=place)
+            interaction,
+            self.core.dispatcher.press(action_id, actor=actor, place=place, carried=carried),
         )
 
+    async def _carried_place(self, interaction: discord.Interaction, seal: str) -> Place | None:
+        """The group a DM button was sent for, if the bot sealed it for the person pressing
+        and they are still a member of that server; otherwise they are told why not."""
+        user_id = interaction.user.id
+        place = self.core.seals.open(seal, Platform.DISCORD, str(user_id), Purpose.DM_BUTTON)
+        refusal = NOT_SEALED
+        if place is not None:
+            try:
+                await self.client.http.get_member(int(place.workspace_id), user_id)
+                return place
+            except (discord.NotFound, discord.Forbidden):
+                refusal = NOT_YOUR_GROUP
+            except (TimeoutError, discord.HTTPException, aiohttp.ClientError):
+                log.warning("could not check a server membership", exc_info=True)
+                refusal = DISCORD_TROUBLE
+        try:
+            await self._send(interaction, Reply.error(refusal), deferred=False)
+        except discord.HTTPException:
+            log.exception("could not answer a Discord interaction")
+        return None
+
     async def on_checkin_form(
-        self, interaction: discord.Interaction, place: Place, answers: dict[str, str]
+        self,
+        interaction: discord.Interaction,
+        place: Place,
+        answers: dict[str, str],
+        carried: bool = False,
     ) -> None:
         actor = translate.actor_of(interaction.user, discord.Permissions.none())
         if not answers:
             await self._send(interaction, Reply.error(NOTHING_TO_SAY), deferred=False)
             return
-        await self._answer(
-            interaction, self.core.dispatcher.run(Invocation("checkin", actor, place, answers))
-        )
+        invocation = Invocation("checkin", actor, place, answers, carried=carried)
+        await self._answer(interaction, self.core.dispatcher.run(invocation))
 
     async def on_autocomplete(
         self, interaction: discord.Interaction, command: str, option: str, typed: str

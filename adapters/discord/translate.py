@@ -3,10 +3,12 @@ interactions as Places and Actors. No I/O here."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import discord
 
+from bot.markup import Style, plain_text, render
 from bot.messages import Actor, Button, ButtonStyle, Place, Platform, ProgressBar, Reply
 
 TITLE_LIMIT = 256
@@ -30,61 +32,89 @@ STYLES = {
 }
 
 
+# Characters Discord's markdown gives a meaning anywhere (formatting, links, mentions),
+# and those that start a heading, list or quote at the start of a line. A backslash
+# before one shows it as itself.
+MARKDOWN_SIGNIFICANT = frozenset("\\*_~`|<>[]")
+LINE_STARTS = re.compile(r"^(\s*)([#>+-])", re.MULTILINE)
+
+
+def _escaped(text: str) -> str:
+    inline = "".join("\\" + c if c in MARKDOWN_SIGNIFICANT else c for c in text)
+    return LINE_STARTS.sub(r"\1\\\2", inline)
+
+
+MARKDOWN = Style(
+    text=_escaped,
+    code=lambda text: f"`{text}`",
+    link=lambda title, url: f"[{_escaped(title)}]({url})",
+)
+
+
+def markdown(markup: str) -> str:
+    """A reply's markup as Discord markdown; members' text stays text."""
+    return render(markup, MARKDOWN)
+
+
 def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if (len(cut) - len(cut.rstrip("\\"))) % 2:  # never leave half an escape behind
+        cut = cut[:-1]
+    return cut + "…"
 
 
 def bar_line(bar: ProgressBar) -> str:
     filled = round(BAR_WIDTH * bar.done / bar.total) if bar.total else 0
-    return f"`{'█' * filled}{'░' * (BAR_WIDTH - filled)}` {bar.label} · {bar.done}/{bar.total}"
+    label = markdown(bar.label)
+    return f"`{'█' * filled}{'░' * (BAR_WIDTH - filled)}` {label} · {bar.done}/{bar.total}"
 
 
 def embed(reply: Reply) -> discord.Embed:
     """A Reply as an embed: title, body (Discord reads our **bold** and [links](…) as they
     are), progress bars, fields and an attached image."""
-    body = f"⚠️ {reply.body}" if reply.is_error else reply.body
+    body = markdown(f"⚠️ {reply.body}" if reply.is_error else reply.body)
     bars = "\n".join(bar_line(b) for b in reply.progress)
     description = "\n\n".join(part for part in (body, bars) if part)
     shown = discord.Embed(
-        title=_clip(reply.title, TITLE_LIMIT) if reply.title else None,
+        title=_clip(markdown(reply.title), TITLE_LIMIT) if reply.title else None,
         description=_clip(description, DESCRIPTION_LIMIT) if description else None,
         colour=ERROR_COLOUR if reply.is_error else COLOUR,
     )
     for field in reply.fields[:FIELDS_PER_EMBED]:
         shown.add_field(
-            name=_clip(field.name, FIELD_NAME_LIMIT) or "\u200b",
-            value=_clip(field.value, FIELD_VALUE_LIMIT) or "\u200b",
+            name=_clip(markdown(field.name), FIELD_NAME_LIMIT) or "\u200b",
+            value=_clip(markdown(field.value), FIELD_VALUE_LIMIT) or "\u200b",
             inline=field.inline,
         )
     if reply.image is not None:
         shown.set_image(url=f"attachment://{IMAGE_NAME}")
-        shown.set_footer(text=_clip(reply.image.alt_text, 2048))
+        shown.set_footer(text=_clip(plain_text(reply.image.alt_text), 2048))
     return shown
 
 
-def custom_id(button: Button, place: Place | None = None) -> str | None:
+def custom_id(button: Button, seal: str | None = None) -> str | None:
     """The id Discord hands back when the button is pressed; None if it cannot fit.
-    Buttons in a DM carry the group's place, since a DM belongs to no server."""
+    Buttons in a DM carry the group's place, sealed by the bot, since a DM belongs to no
+    server."""
     value = button.action_id
-    if place is not None:
-        value = f"{value}{PLACE_MARK}{place.workspace_id}/{place.channel_id}"
+    if seal is not None:
+        value = f"{value}{PLACE_MARK}{seal}"
     return value if len(value) <= CUSTOM_ID_LIMIT else None
 
 
-def split_custom_id(value: str) -> tuple[str, tuple[str, str] | None]:
-    """A pressed button's action id, and the (server, channel) it carried, if any."""
-    action_id, mark, where = value.partition(PLACE_MARK)
-    if not mark:
-        return action_id, None
-    guild, _, channel = where.partition("/")
-    return action_id, (guild, channel)
+def split_custom_id(value: str) -> tuple[str, str | None]:
+    """A pressed button's action id, and the sealed place it carried, if any."""
+    action_id, mark, seal = value.partition(PLACE_MARK)
+    return action_id, (seal if mark else None)
 
 
-def button_rows(reply: Reply, place: Place | None = None) -> list[list[tuple[str, str, Any]]]:
+def button_rows(reply: Reply, seal: str | None = None) -> list[list[tuple[str, str, Any]]]:
     """(label, custom id, style) of each button, five to a row."""
     shown = []
     for button in reply.buttons[:BUTTONS_PER_MESSAGE]:
-        value = custom_id(button, place)
+        value = custom_id(button, seal)
         if value is not None:
             shown.append((_clip(button.label, BUTTON_LABEL_LIMIT), value, STYLES[button.style]))
     return [shown[i : i + 5] for i in range(0, len(shown), 5)]

@@ -23,6 +23,7 @@ from bot.bootstrap import App
 from bot.commands.parse import parse_command_line
 from bot.errors import UserError
 from bot.messages import Actor, Button, Invocation, Place, Platform, Reply
+from bot.seals import NOT_SEALED, PlaceSeals, Purpose
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -55,8 +56,9 @@ def make_client(settings: Settings) -> AsyncWebClient:
 class SlackPoster:
     """Scheduled posts and DMs through the Web API."""
 
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(self, client: AsyncWebClient, seals: PlaceSeals) -> None:
         self.client = client
+        self.seals = seals
 
     async def post(self, place: Place, reply: Reply) -> None:
         await self.client.chat_postMessage(channel=place.channel_id, **translate.message(reply))
@@ -64,7 +66,8 @@ class SlackPoster:
     async def dm(self, place: Place, actor: Actor, reply: Reply) -> None:
         opened = await self.client.conversations_open(users=actor.user_id)
         channel = opened["channel"]["id"]
-        await self.client.chat_postMessage(channel=channel, **translate.message(reply))
+        seal = self.seals.seal(place, actor.user_id, Purpose.DM_BUTTON)
+        await self.client.chat_postMessage(channel=channel, **translate.message(reply, seal))
 
 
 class SlackAdapter:
@@ -75,7 +78,7 @@ class SlackAdapter:
         self.core = core
         self.settings = settings
         self.client = make_client(settings)
-        self.poster = SlackPoster(self.client)
+        self.poster = SlackPoster(self.client, core.seals)
         self.bolt = AsyncApp(
             client=self.client,
             signing_secret=settings.slack_signing_secret.get_secret_value(),
@@ -101,7 +104,9 @@ class SlackAdapter:
         text = (command.get("text") or "").strip() or "help"
         place = translate.place_of(command)
         if text.lower() in {"checkin", "check-in"}:
-            await self.open_checkin_form(command["trigger_id"], place.channel_id)
+            user_id = str(command.get("user_id", ""))
+            seal = self.core.seals.seal(place, user_id, Purpose.FORM)
+            await self.open_checkin_form(command["trigger_id"], seal, respond)
             return
         user_id = str(command.get("user_id", ""))
         admin = await self.is_admin(user_id) if self._needs_admin(text) else False
@@ -125,29 +130,49 @@ class SlackAdapter:
     async def _action(self, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
         action_id = str(action.get("action_id", ""))
         place = translate.place_of(body)
+        user_id = str((body.get("user") or {}).get("id", ""))
+        seal = translate.carried_seal(action)
+        # In a channel, the place is always the one Slack says; a button in a DM says which
+        # group it was for, and counts only if the bot sealed it for this member.
+        carried = translate.is_direct_message(body) and seal is not None
+        if carried:
+            found = self.core.seals.open(seal or "", Platform.SLACK, user_id, Purpose.DM_BUTTON)
+            if found is None or found.workspace_id != place.workspace_id:
+                await respond(**_response(Reply.error(NOT_SEALED)))
+                return
+            place = found
         if action_id == CHECKIN_ACTION:
-            await self.open_checkin_form(body["trigger_id"], place.channel_id)
+            purpose = Purpose.DM_BUTTON if carried else Purpose.FORM
+            form_seal = self.core.seals.seal(place, user_id, purpose)
+            await self.open_checkin_form(body["trigger_id"], form_seal, respond)
             return
-        user = body.get("user") or {}
-        needs_admin = self._needs_admin(action_id.removeprefix("cohort:").split("?")[0])
-        admin = await self.is_admin(str(user.get("id", ""))) if needs_admin else False
+        command_name = action_id.removeprefix("cohort:").split("?")[0]
+        needs_admin = not carried and self._needs_admin(command_name)
+        admin = await self.is_admin(user_id) if needs_admin else False
         actor = translate.actor_of(body, is_admin=admin)
-        reply = await self.core.dispatcher.press(action_id, actor=actor, place=place)
+        reply = await self.core.dispatcher.press(
+            action_id, actor=actor, place=place, carried=carried
+        )
         if body.get("response_url"):
             await respond(**_response(reply))
         await self.refresh_home(actor, place)
 
     async def on_checkin_form(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
         answers = translate.checkin_answers(view)
-        team = (body.get("team") or {}).get("id") or view.get("team_id", "")
-        place = Place(Platform.SLACK, str(team), str(view.get("private_metadata", "")))
+        team = str((body.get("team") or {}).get("id") or view.get("team_id", ""))
         actor = translate.actor_of(body, is_admin=False)
+        seal = str(view.get("private_metadata", ""))
+        place, carried = self._form_place(seal, actor.user_id)
+        if place is None or place.workspace_id != team:
+            await ack(response_action="errors", errors={"finished": NOT_SEALED[:150]})
+            return
         if not answers:
             await ack(
                 response_action="errors", errors={"finished": "Tell the group at least one thing."}
             )
             return
-        reply = await self.core.dispatcher.run(Invocation("checkin", actor, place, answers))
+        invocation = Invocation("checkin", actor, place, answers, carried=carried)
+        reply = await self.core.dispatcher.run(invocation)
         if reply.is_error:
             field = "hours" if "hours" in reply.body else "finished"
             await ack(response_action="errors", errors={field: translate.plain(reply.body)[:150]})
@@ -158,6 +183,14 @@ class SlackAdapter:
         )
         await self.refresh_home(actor, place)
 
+    def _form_place(self, seal: str, user_id: str) -> tuple[Place | None, bool]:
+        """The place a check-in form was opened for, and whether it was carried by a DM
+        button (rather than vouched for by Slack when the form opened)."""
+        opened = self.core.seals.open(seal, Platform.SLACK, user_id, Purpose.FORM)
+        if opened is not None:
+            return opened, False
+        return self.core.seals.open(seal, Platform.SLACK, user_id, Purpose.DM_BUTTON), True
+
     async def on_home_opened(self, event: dict[str, Any], body: dict[str, Any]) -> None:
         if event.get("tab", "home") != "home":
             return
@@ -166,10 +199,11 @@ class SlackAdapter:
 
     # --- helpers ---------------------------------------------------------------------
 
-    async def open_checkin_form(self, trigger_id: str, channel_id: str) -> None:
-        await self.client.views_open(
-            trigger_id=trigger_id, view=translate.checkin_modal(channel_id)
-        )
+    async def open_checkin_form(self, trigger_id: str, seal: str | None, respond: Any) -> None:
+        if seal is None:  # ids no seal can carry: not a place Slack would send
+            await respond(**_response(Reply.error(NOT_SEALED)))
+            return
+        await self.client.views_open(trigger_id=trigger_id, view=translate.checkin_modal(seal))
 
     async def refresh_home(self, actor: Actor, place: Place) -> None:
         """Publish the member's App Home: progress, next step and streak."""
@@ -198,13 +232,31 @@ class SlackAdapter:
     # --- serving ---------------------------------------------------------------------
 
     def add_routes(self, web_app: web.Application) -> None:
-        """Receive Slack's events, commands and interactions at POST /slack/events."""
+        """Receive Slack's events, commands and interactions at POST /slack/events; each is
+        checked first (signature, shape, not a replay) by the endpoint guard."""
+        from adapters.slack.endpoint import SlackEndpoint
 
         async def slack_events(request: web.Request) -> web.Response:
-            answer = await self.bolt.async_dispatch(await to_bolt_request(request))
+            try:
+                bolt_request = await to_bolt_request(request)
+            except (AttributeError, IndexError, KeyError, TypeError, ValueError) as error:
+                # signed, yet shaped like nothing Slack sends: bolt fails reading it
+                log.warning("refused a signed Slack request bolt cannot read (%r)", error)
+                return web.Response(status=400, text="Malformed request body.")
+            answer = await self.bolt.async_dispatch(bolt_request)
             return await to_aiohttp_response(answer)
 
-        web_app.router.add_post("/slack/events", slack_events)
+        secret = self.settings.slack_signing_secret
+        if secret is None:  # __init__ refuses this already; here for the type checker
+            msg = "SLACK_SIGNING_SECRET is needed to verify requests from Slack"
+            raise ValueError(msg)
+        guard = SlackEndpoint(
+            slack_events,
+            signing_secret=secret.get_secret_value(),
+            sessions=self.core.sessions,
+            clock=self.core.clock,
+        )
+        web_app.router.add_post("/slack/events", guard.handle)
 
     async def connected(self) -> bool:
         """Over HTTP Slack calls us, so we are up while serving; Socket Mode has a link."""

@@ -3,14 +3,12 @@ No I/O here: everything is a function of its arguments, unit-tested on recorded 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
+from bot.markup import Style, plain_text, render
 from bot.messages import Actor, Button, ButtonStyle, Place, Platform, ProgressBar, Reply
 
-LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
-BOLD = re.compile(r"\*\*(.+?)\*\*")
 HEADER_LIMIT = 150
 SECTION_LIMIT = 3000
 FIELD_LIMIT = 2000
@@ -19,15 +17,28 @@ BAR_WIDTH = 10
 Block = dict[str, Any]
 
 
+def escape(text: str) -> str:
+    """Text Slack shows as it is: no link, mention or channel ping can form in it."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _link(title: str, url: str) -> str:
+    safe_url = url.replace("|", "%7C").replace(">", "%3E").replace("<", "%3C")
+    return f"<{safe_url}|{escape(title)}>"
+
+
+MRKDWN = Style(text=escape, code=lambda text: f"`{escape(text)}`", link=_link, bold="*", italic="_")
+
+
 def mrkdwn(text: str) -> str:
-    """Our reply markup as Slack mrkdwn: **bold** -> *bold*, [t](u) -> <u|t>."""
-    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    escaped = LINK.sub(lambda m: f"<{m.group(2)}|{m.group(1)}>", escaped)
-    return BOLD.sub(r"*\1*", escaped)
+    """Our reply markup as Slack mrkdwn: **bold** -> *bold*, [t](u) -> <u|t>. Members' text
+    is escaped, so it never becomes a link or a mention."""
+    return render(text, MRKDWN)
 
 
 def plain(text: str) -> str:
-    return BOLD.sub(r"\1", LINK.sub(r"\1", text))
+    """The words of our markup, for Slack's plain_text objects (which it never parses)."""
+    return plain_text(text)
 
 
 def _clip(text: str, limit: int) -> str:
@@ -39,12 +50,15 @@ def bar_line(bar: ProgressBar) -> str:
     return f"`{'█' * filled}{'░' * (BAR_WIDTH - filled)}` {bar.label} · {bar.done}/{bar.total}"
 
 
-def button_element(button: Button) -> Block:
+PLACE_MARK = "#"  # values of buttons sent by DM carry the group's sealed place after it
+
+
+def button_element(button: Button, seal: str | None = None) -> Block:
     element: Block = {
         "type": "button",
         "action_id": button.action_id,
         "text": {"type": "plain_text", "text": _clip(button.label, 75), "emoji": True},
-        "value": button.action_id,
+        "value": button.action_id + (f"{PLACE_MARK}{seal}" if seal else ""),
     }
     if button.style is ButtonStyle.PRIMARY:
         element["style"] = "primary"
@@ -53,8 +67,9 @@ def button_element(button: Button) -> Block:
     return element
 
 
-def blocks(reply: Reply) -> list[Block]:
-    """A Reply as Block Kit: a header, the body, fields, progress bars and buttons."""
+def blocks(reply: Reply, seal: str | None = None) -> list[Block]:
+    """A Reply as Block Kit: a header, the body, fields, progress bars and buttons.
+    Buttons sent by DM carry `seal`, the group's place sealed for the member."""
     out: list[Block] = []
     if reply.title:
         out.append(
@@ -97,7 +112,8 @@ def blocks(reply: Reply) -> list[Block]:
             }
         )
     if reply.buttons:
-        out.append({"type": "actions", "elements": [button_element(b) for b in reply.buttons[:25]]})
+        elements = [button_element(b, seal) for b in reply.buttons[:25]]
+        out.append({"type": "actions", "elements": elements})
     return out
 
 
@@ -106,12 +122,25 @@ def _section(text: str) -> Block:
 
 
 def fallback_text(reply: Reply) -> str:
-    """The notification text Slack shows where blocks cannot be."""
-    return _clip(plain(reply.title or reply.body or "Cohort"), 300)
+    """The notification text Slack shows where blocks cannot be. Slack reads it as
+    mrkdwn, so it is escaped like every other text."""
+    return escape(_clip(plain(reply.title or reply.body or "Cohort"), 300))
 
 
-def message(reply: Reply) -> dict[str, Any]:
-    return {"text": fallback_text(reply), "blocks": blocks(reply)}
+def message(reply: Reply, seal: str | None = None) -> dict[str, Any]:
+    return {"text": fallback_text(reply), "blocks": blocks(reply, seal)}
+
+
+def carried_seal(action: Mapping[str, Any]) -> str | None:
+    """The sealed place a pressed button's value carries, if any."""
+    _, mark, seal = str(action.get("value") or "").partition(PLACE_MARK)
+    return seal if mark else None
+
+
+def is_direct_message(payload: Mapping[str, Any]) -> bool:
+    """Whether an action was pressed in a DM with the bot (Slack DM ids start with D)."""
+    channel = payload.get("channel") or {}
+    return isinstance(channel, Mapping) and str(channel.get("id", "")).startswith("D")
 
 
 def place_of(payload: Mapping[str, Any]) -> Place:
@@ -141,12 +170,13 @@ CHECKIN_FIELDS = (
 )
 
 
-def checkin_modal(channel_id: str) -> dict[str, Any]:
-    """The check-in form. The channel rides along so the answer reaches the right group."""
+def checkin_modal(seal: str) -> dict[str, Any]:
+    """The check-in form. The group's place rides along, sealed for the member, so the
+    answer reaches the right group and nobody else's."""
     return {
         "type": "modal",
         "callback_id": CHECKIN_VIEW,
-        "private_metadata": channel_id,
+        "private_metadata": seal,
         "title": {"type": "plain_text", "text": "Weekly check-in"},
         "submit": {"type": "plain_text", "text": "Check in"},
         "close": {"type": "plain_text", "text": "Cancel"},

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import unicodedata
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
@@ -12,10 +14,84 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Community, Group, GroupAdmin, GroupMember, Member
 from bot.errors import UserError
-from bot.messages import Actor, Place
+from bot.messages import Actor, Invocation, Place
 
 T = TypeVar("T")
 MENTION = re.compile(r"^<@!?([A-Za-z0-9]+)(?:\|[^>]*)?>$")
+ID_LIMIT = 64  # platform ids are short (Discord snowflakes, Slack T…/C…/U… ids)
+
+NOT_IN_A_COMMUNITY = (
+    "Cohort's commands work in a server or workspace channel, where your study group meets. "
+    "Try it there."
+)
+UNKNOWN_IDS = (
+    "I couldn't tell where that came from, so nothing was changed. "
+    "Try the command again in your group's channel."
+)
+NOT_YOUR_GROUP = (
+    "That button belongs to a study group you're not a member of (any more), so nothing was "
+    "changed. Use the commands in your group's channel instead."
+)
+ADMIN_NOT_CARRIED = (
+    "Admin commands only run in the group's own channel, never from a button in a DM. "
+    "Run the command there."
+)
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who runs a command, where: their community, their membership and their group."""
+
+    community: Community
+    member: Member
+    group: Group | None
+    may_administer: bool
+
+
+async def caller_of(session: AsyncSession, invocation: Invocation, *, now: datetime) -> Caller:
+    """The caller of `invocation`. A place the platform vouched for may bring a new
+    community, member or group membership into being; a place carried back by a button or
+    form (`invocation.carried`) only ever finds a group its caller already belongs to, and
+    never lends them admin rights."""
+    place, actor = invocation.place, invocation.actor
+    _check_ids(place, actor)
+    if invocation.carried:
+        return await _carried_caller(session, place, actor)
+    community = await ensure_community(session, place, now=now)
+    member = await ensure_member(session, community, actor, now=now)
+    group = await group_for_channel(session, community, place.channel_id)
+    if group is not None:
+        await join_group(session, group, member, now=now)
+    admin = actor.is_admin or (group is not None and await is_group_admin(session, group, member))
+    return Caller(community, member, group, may_administer=admin)
+
+
+async def _carried_caller(session: AsyncSession, place: Place, actor: Actor) -> Caller:
+    community = await find_community(session, place)
+    if community is not None:
+        member = await session.scalar(
+            select(Member).where(
+                Member.community_id == community.id, Member.platform_user_id == actor.user_id
+            )
+        )
+        group = await group_for_channel(session, community, place.channel_id)
+        if member is not None and group is not None and await is_in_group(session, group, member):
+            return Caller(community, member, group, may_administer=False)
+    raise UserError(NOT_YOUR_GROUP)
+
+
+def _check_ids(place: Place, actor: Actor) -> None:
+    if not place.workspace_id:
+        raise UserError(NOT_IN_A_COMMUNITY)
+    ids = (place.workspace_id, place.channel_id, actor.user_id)
+    if not actor.user_id or not all(_is_plain_id(value) for value in ids):
+        raise UserError(UNKNOWN_IDS)
+
+
+def _is_plain_id(value: str) -> bool:
+    return len(value) <= ID_LIMIT and not any(
+        unicodedata.category(char).startswith("C") for char in value
+    )
 
 
 async def find_community(session: AsyncSession, place: Place) -> Community | None:
@@ -148,6 +224,17 @@ async def _insert_or_fetch(session: AsyncSession, row: T, query: Select[T]) -> T
             raise
         return existing
     return row
+
+
+async def is_in_group(session: AsyncSession, group: Group, member: Member) -> bool:
+    found = await session.scalar(
+        select(GroupMember.member_id).where(
+            GroupMember.community_id == group.community_id,
+            GroupMember.group_id == group.id,
+            GroupMember.member_id == member.id,
+        )
+    )
+    return found is not None
 
 
 async def is_group_admin(session: AsyncSession, group: Group, member: Member) -> bool:

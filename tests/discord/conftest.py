@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -55,13 +56,17 @@ class DiscordRig:
         return await self.answer(await self.send(slash(path, **options), who=who, admin=admin))
 
 
+SHOWN_ESCAPE = re.compile(r"\\([^\w\s])")  # Discord shows `\*` as `*`
+
+
 def text_of(callback: dict[str, Any]) -> str:
+    """The text a person reads in a message: markdown escapes shown as their characters."""
     data = callback.get("data", callback)
     parts = [data.get("content") or ""]
     for embed in data.get("embeds") or []:
         parts += [embed.get("title", ""), embed.get("description", "")]
         parts += [f"{f['name']}\n{f['value']}" for f in embed.get("fields", [])]
-    return "\n".join(p for p in parts if p)
+    return SHOWN_ESCAPE.sub(r"\1", "\n".join(p for p in parts if p))
 
 
 def custom_ids(callback: dict[str, Any]) -> list[str]:

@@ -74,6 +74,10 @@ class FakeDiscord:
     identifies: list[dict[str, Any]] = field(default_factory=list)
     sessions: list[GatewaySession] = field(default_factory=list)
     failures: dict[str, list[int]] = field(default_factory=dict)  # route name -> statuses
+    # Who is in which server, for GET /guilds/{guild}/members/{user}.
+    guild_members: dict[str, set[str]] = field(
+        default_factory=lambda: {GUILD: {ANA["id"], BEN["id"], ADMIN["id"]}}
+    )
     retry_after: float = 0.05
     post_delay: float = 0.0  # seconds each channel post takes, to make senders overlap
     url: str = ""
@@ -95,6 +99,7 @@ class FakeDiscord:
             ("PATCH", "/webhooks/{app}/{token}/messages/{message}", "edit", self._message),
             ("POST", "/channels/{channel}/messages", "channel_message", self._message),
             ("POST", "/users/@me/channels", "dm_open", self._dm_open),
+            ("GET", "/guilds/{guild}/members/{user}", "member", self._member),
             ("PUT", "/applications/{app}/commands", "sync", self._sync),
             ("PUT", "/applications/{app}/guilds/{guild}/commands", "sync", self._sync),
         ]
@@ -267,6 +272,25 @@ class FakeDiscord:
                 "type": 1,
                 "last_message_id": None,
                 "recipients": [user(recipient, "member")],
+            }
+        )
+
+    async def _member(self, request: web.Request, body: Any) -> web.Response:
+        """A server member, or Discord's documented errors: Unknown Guild (10004) when the
+        bot is not in that server, Unknown Member (10007) when the user is not."""
+        guild, user_id = request.match_info["guild"], request.match_info["user"]
+        if guild not in self.guild_members:
+            return _json({"message": "Unknown Guild", "code": 10004}, status=404)
+        if user_id not in self.guild_members[guild]:
+            return _json({"message": "Unknown Member", "code": 10007}, status=404)
+        return _json(
+            {
+                "user": user(user_id, "member"),
+                "roles": [],
+                "joined_at": TIMESTAMP,
+                "deaf": False,
+                "mute": False,
+                "flags": 0,
             }
         )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from adapters.discord import translate
 from bot.messages import Button, ButtonStyle, Field, Image, Place, Platform, ProgressBar, Reply
+from bot.seals import PlaceSeals, Purpose
 
 GROUP = Place(Platform.DISCORD, "700000000000000001", "710000000000000001")
 
@@ -47,12 +48,15 @@ def test_buttons_come_five_to_a_row_with_their_styles() -> None:
     assert rows[0][0] == ("Go", "cohort:next", translate.STYLES[ButtonStyle.PRIMARY])
 
 
-def test_dm_buttons_carry_the_group_and_read_back() -> None:
-    value = translate.custom_id(Button("Start", "start", {"step": "python-basics"}), GROUP)
-    assert value == f"cohort:start?step=python-basics#{GROUP.workspace_id}/{GROUP.channel_id}"
-    action, where = translate.split_custom_id(value or "")
+def test_dm_buttons_carry_the_groups_sealed_place_within_discords_limit() -> None:
+    seals = PlaceSeals(lambda _platform: b"k" * 32)
+    seal = seals.seal(GROUP, "800000000000000001", Purpose.DM_BUTTON)
+    value = translate.custom_id(Button("Start", "start", {"step": "python-basics"}), seal)
+    assert value is not None
+    assert len(value) <= translate.CUSTOM_ID_LIMIT
+    action, carried = translate.split_custom_id(value)
     assert action == "cohort:start?step=python-basics"
-    assert where == (GROUP.workspace_id, GROUP.channel_id)
+    assert seals.open(carried or "", Platform.DISCORD, "800000000000000001", Purpose.DM_BUTTON)
     assert translate.split_custom_id("cohort:next") == ("cohort:next", None)
 
 
@@ -62,4 +66,7 @@ def test_a_button_too_long_for_discord_is_left_out_rather_than_broken() -> None:
     assert translate.button_rows(Reply(buttons=(huge,))) == []
     roomy = Button("Done", "done", {"step": "x" * 60})
     assert translate.custom_id(roomy) == roomy.action_id
-    assert translate.custom_id(roomy, GROUP) is None, "in a DM it could not find its group"
+    seal = PlaceSeals(lambda _platform: b"k" * 32).seal(
+        GROUP, "800000000000000001", Purpose.DM_BUTTON
+    )
+    assert translate.custom_id(roomy, seal) is None, "in a DM it could not find its group"

@@ -67,8 +67,8 @@ def test_where_and_who_an_interaction_comes_from() -> None:
 
 
 def test_the_checkin_form_and_its_answers() -> None:
-    view = translate.checkin_modal("C9")
-    assert view["private_metadata"] == "C9"
+    view = translate.checkin_modal("T1/C9.0123456789ab")
+    assert view["private_metadata"] == "T1/C9.0123456789ab"
     assert [b["block_id"] for b in view["blocks"]] == ["finished", "next", "blockers", "hours"]
     submitted = {
         "state": {

@@ -1,0 +1,71 @@
+"""Places carried across a round trip (a button sent by DM, a form's hidden metadata) are
+sealed: the bot signs the place together with the one person it was sent to, and trusts a
+carried place only when the seal is its own and the person pressing is that person.
+
+A seal also names its purpose (`Purpose`), so a seal made for one use is refused in another.
+A seal is short enough to ride in a Discord custom id (100 characters in all): the ids as
+they are, and twelve characters of HMAC-SHA256. Each platform's key comes from the settings
+(`Settings.seal_key`), so every process serving it checks the seals of the others.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+from collections.abc import Callable
+from enum import StrEnum
+
+from bot.messages import Place, Platform
+
+NOT_SEALED = (
+    "That button or form wasn't made for you by me, so nothing was changed. "
+    "Use the commands in your group's channel instead."
+)
+MAC_LENGTH = 12  # base64url characters: 72 bits
+_ID = r"[A-Za-z0-9_-]{1,32}"
+_SEAL = re.compile(rf"^({_ID})/({_ID})\.([A-Za-z0-9_-]{{{MAC_LENGTH}}})$")
+
+
+class Purpose(StrEnum):
+    # A button in a DM the scheduler sent: pressed later, perhaps after the member left, so
+    # the place is checked against their membership and runs no admin command.
+    DM_BUTTON = "dm"
+    # A form opened in a channel the platform had just vouched for, for this very person:
+    # its answer lands where the form was opened.
+    FORM = "form"
+
+
+class PlaceSeals:
+    def __init__(self, key_for: Callable[[Platform], bytes]) -> None:
+        self._keys = {platform: key_for(platform) for platform in Platform}
+        if any(len(key) < 16 for key in self._keys.values()):
+            msg = "a seal key needs at least 16 bytes"
+            raise ValueError(msg)
+
+    def seal(self, place: Place, user_id: str, purpose: Purpose) -> str | None:
+        """`place`, sealed for `user_id` and one `purpose`; None for ids no seal can carry."""
+        token = f"{place.workspace_id}/{place.channel_id}"
+        if not _SEAL.match(f"{token}.{'A' * MAC_LENGTH}"):
+            return None
+        mac = self._mac(purpose, place.platform, place.workspace_id, place.channel_id, user_id)
+        return f"{token}.{mac}"
+
+    def open(self, seal: str, platform: Platform, user_id: str, purpose: Purpose) -> Place | None:
+        """The place `seal` carries, if this bot sealed it for `user_id` and `purpose`."""
+        found = _SEAL.match(seal)
+        if found is None:
+            return None
+        workspace, channel, mac = found.groups()
+        expected = self._mac(purpose, platform, workspace, channel, user_id)
+        if not hmac.compare_digest(mac.encode(), expected.encode()):
+            return None
+        return Place(platform, workspace, channel)
+
+    def _mac(
+        self, purpose: Purpose, platform: Platform, workspace: str, channel: str, user_id: str
+    ) -> str:
+        message = "\n".join((purpose.value, platform.value, workspace, channel, user_id)).encode()
+        digest = hmac.new(self._keys[platform], message, hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest).decode()[:MAC_LENGTH]

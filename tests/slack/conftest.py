@@ -1,0 +1,78 @@
+"""A Slack rig: the real slack-bolt app of Cohort, served on 127.0.0.1 and talking to a fake
+Slack."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import pytest
+
+from adapters.slack.app import SlackAdapter
+from adapters.web import WebServer, web_app
+from bot.bootstrap import App
+from bot.ops.health import Check, health
+from bot.settings import Settings
+from tests.slack.fake_slack import SIGNING_SECRET, FakeSlack, signed, slash_body
+
+
+@dataclass
+class SlackRig:
+    fake: FakeSlack
+    adapter: SlackAdapter
+    events_url: str
+
+    async def post(
+        self,
+        body: str,
+        headers: dict[str, str] | None = None,
+        content_type: str = "application/x-www-form-urlencoded",
+    ) -> int:
+        async with aiohttp.ClientSession() as session:
+            response = await session.post(
+                self.events_url,
+                data=body,
+                headers={"Content-Type": content_type, **(headers or signed(body))},
+            )
+            return response.status
+
+    async def slash(self, text: str, **who: str) -> dict[str, Any]:
+        before = len(self.fake.responses)
+        assert await self.post(slash_body(self.fake, text, **who)) == 200
+        await self.fake.wait_for(lambda: len(self.fake.responses) > before)
+        return self.fake.responses[before]
+
+
+def text_of(message: dict[str, Any]) -> str:
+    parts = []
+    for block in message.get("blocks", []):
+        if "text" in block:
+            parts.append(block["text"]["text"])
+        parts += [f["text"] for f in block.get("fields", [])]
+        parts += [e["text"]["text"] for e in block.get("elements", []) if "text" in e]
+    return "\n".join(parts)
+
+
+@pytest.fixture
+async def rig(app: App) -> AsyncIterator[SlackRig]:
+    fake = FakeSlack(admins={"U-admin"})
+    await fake.start()
+    settings = Settings(
+        database_url=app.settings.database_url,
+        slack_bot_token="xoxb-test",
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=f"{fake.url}/api/",
+    )
+    adapter = SlackAdapter(app, settings)
+    web = web_app(
+        lambda: health(app.sessions, lambda: Check("scheduler", True, ""), {}), app.metrics
+    )
+    adapter.add_routes(web)
+    server = WebServer(web)
+    port = await server.start("127.0.0.1", 0)
+    yield SlackRig(fake, adapter, f"http://127.0.0.1:{port}/slack/events")
+    await server.stop()
+    await adapter.close()
+    await fake.stop()
