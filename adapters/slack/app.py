@@ -19,6 +19,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import translate
+from adapters.slack.endpoint import SlackEndpoint
 from bot.bootstrap import App
 from bot.commands.parse import parse_command_line
 from bot.errors import UserError
@@ -75,13 +76,14 @@ class SlackAdapter:
         if settings.slack_signing_secret is None:
             msg = "SLACK_SIGNING_SECRET is needed to verify requests from Slack"
             raise ValueError(msg)
+        self.signing_secret = settings.slack_signing_secret.get_secret_value()
         self.core = core
         self.settings = settings
         self.client = make_client(settings)
         self.poster = SlackPoster(self.client, core.seals)
         self.bolt = AsyncApp(
             client=self.client,
-            signing_secret=settings.slack_signing_secret.get_secret_value(),
+            signing_secret=self.signing_secret,
         )
         self.bolt.command("/cohort")(self.on_command)
         self.bolt.action(re.compile(r"^cohort:"))(self.on_action)
@@ -98,7 +100,8 @@ class SlackAdapter:
                 await self._command(command, respond)
         except Exception:
             log.exception("/cohort failed on a Slack call")
-            await respond(**_response(Reply.error(SLACK_TROUBLE)))
+            if command.get("response_url"):  # without one there is nobody to tell
+                await respond(**_response(Reply.error(SLACK_TROUBLE)))
 
     async def _command(self, command: dict[str, Any], respond: Any) -> None:
         text = (command.get("text") or "").strip() or "help"
@@ -234,7 +237,6 @@ class SlackAdapter:
     def add_routes(self, web_app: web.Application) -> None:
         """Receive Slack's events, commands and interactions at POST /slack/events; each is
         checked first (signature, shape, not a replay) by the endpoint guard."""
-        from adapters.slack.endpoint import SlackEndpoint
 
         async def slack_events(request: web.Request) -> web.Response:
             try:
@@ -246,13 +248,9 @@ class SlackAdapter:
             answer = await self.bolt.async_dispatch(bolt_request)
             return await to_aiohttp_response(answer)
 
-        secret = self.settings.slack_signing_secret
-        if secret is None:  # __init__ refuses this already; here for the type checker
-            msg = "SLACK_SIGNING_SECRET is needed to verify requests from Slack"
-            raise ValueError(msg)
         guard = SlackEndpoint(
             slack_events,
-            signing_secret=secret.get_secret_value(),
+            signing_secret=self.signing_secret,
             sessions=self.core.sessions,
             clock=self.core.clock,
         )

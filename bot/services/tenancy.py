@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Community, Group, GroupAdmin, GroupMember, Member
 from bot.errors import UserError
+from bot.markup import code
 from bot.messages import Actor, Invocation, Place
 
 T = TypeVar("T")
@@ -204,11 +205,14 @@ async def find_member(session: AsyncSession, community: Community, text: str) ->
             )
         ).all()
         if len(matches) > 1:
-            msg = f"More than one member is called `{wanted}`; mention them instead."
+            msg = f"More than one member is called {code(wanted)}; mention them instead."
             raise UserError(msg)
         member = matches[0] if matches else None
     if member is None:
-        msg = f"I don't know a member called `{wanted}` here yet. They appear once they use Cohort."
+        msg = (
+            f"I don't know a member called {code(wanted)} here yet. "
+            "They appear once they use Cohort."
+        )
         raise UserError(msg)
     return member
 
