@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -30,6 +31,7 @@ from tests.discord.fake_discord import (
     in_guild,
     modal_submit,
     slash,
+    user,
 )
 
 COMMANDS: list[tuple[str, dict[str, Any], str]] = [
@@ -293,3 +295,22 @@ async def test_a_sharded_start_runs_only_its_own_shards(app: App, fake: FakeDisc
         assert "Your progress" in text_of(await rig.answer(interaction))
     finally:
         await adapter.close()
+
+
+async def test_a_hostile_name_shows_as_text_and_pings_nobody(rig: DiscordRig) -> None:
+    await rig.run("group setup", who=ADMIN, admin=True)
+    mallory = user("800000000000000066", "mallory")
+    mallory["global_name"] = "[prize](https://evil.example) @everyone <@800000000000000001>"
+    answer = await rig.run(
+        "done", who=mallory, step="python-basics", note="**[x](https://evil.example)**"
+    )
+    data = answer["data"]
+    assert data["allowed_mentions"] == {"parse": []}, "the bot's messages ping nobody"
+    shown = "\n".join(
+        [data["embeds"][0].get("description", "")]
+        + [f["value"] for f in data["embeds"][0].get("fields", [])]
+    )
+    assert "evil.example" in shown
+    assert not re.search(r"(?<!\\)\]\(https://evil", shown), "no live link to evil.example"
+    assert r"\[prize\](https://evil.example)" in shown
+    assert "[prize](https://evil.example) @everyone" in text_of(answer), "read as typed"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import aiohttp
@@ -283,3 +284,13 @@ async def test_the_check_in_button_on_the_weekly_prompt_opens_the_form(rig: Slac
     [opened] = await rig.fake.wait_for(lambda: rig.fake.called("views.open"))
     assert opened["trigger_id"] == "trigger-9"
     assert opened["view"]["callback_id"] == "cohort:checkin-modal"
+
+
+async def test_a_hostile_name_shows_as_text_and_pings_nobody(rig: SlackRig) -> None:
+    await rig.slash("group setup", user="U-admin", name="admin")
+    hostile = "<https://evil.example|prize> <!channel> [x](https://evil.example)"
+    answer = await rig.slash("done python-basics", user="U-mal", name=hostile)
+    texts = [answer["text"], text_of(answer)]
+    specials = [found for text in texts for found in re.findall(r"<([^>]*)>", text)]
+    assert not [s for s in specials if "evil" in s or s.startswith("!")], specials
+    assert "&lt;https://evil.example|prize&gt; &lt;!channel&gt;" in text_of(answer)
