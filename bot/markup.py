@@ -4,8 +4,9 @@ Replies use a small markup that every adapter renders natively: `**bold**`, `_it
 `` `code` `` and `[title](url)` links. A backslash before any ASCII punctuation character
 means that character itself, with no markup meaning (as in Discord's markdown). Anything a
 user typed (a display name, a check-in note, a group name) goes through `literal` before it
-joins a reply, or through `code` when it is quoted back, so it can never become a link, a
-mention or formatting. Adapters turn markup into their platform's own with `render`.
+joins a reply, or through `code` when it is quoted back, so it can never become a link or a
+mention (nor formatting, where the platform can escape it). Adapters turn markup into
+their platform's own with `render`.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Places carried across a round trip (a button sent by DM, a form's hidden metadata) are
-sealed: the bot signs the place together with the one person it was sent to, and trusts a
-carried place only when the seal is its own and the person pressing is that person.
+sealed: the bot signs the place together with the one person it was sent to and the one
+action it may run, and trusts a carried place only when the seal is its own, the person
+pressing is that person and the action is that action.
 
 A seal also names its purpose (`Purpose`), so a seal made for one use is refused in another.
 A seal is short enough to ride in a Discord custom id (100 characters in all): the ids as
@@ -25,7 +26,7 @@ NOT_SEALED = (
 )
 MAC_LENGTH = 12  # base64url characters: 72 bits
 _ID = r"[A-Za-z0-9_-]{1,32}"
-_SEAL = re.compile(rf"^({_ID})/({_ID})\.([A-Za-z0-9_-]{{{MAC_LENGTH}}})$")
+_SEAL = re.compile(rf"\A({_ID})/({_ID})\.([A-Za-z0-9_-]{{{MAC_LENGTH}}})\Z")
 
 
 class Purpose(StrEnum):
@@ -44,28 +45,30 @@ class PlaceSeals:
             msg = "a seal key needs at least 16 bytes"
             raise ValueError(msg)
 
-    def seal(self, place: Place, user_id: str, purpose: Purpose) -> str | None:
-        """`place`, sealed for `user_id` and one `purpose`; None for ids no seal can carry."""
+    def seal(self, place: Place, user_id: str, purpose: Purpose, action: str) -> str | None:
+        """`place`, sealed for `user_id` to run `action` (a button's action id) for one
+        `purpose`; None for ids no seal can carry."""
         token = f"{place.workspace_id}/{place.channel_id}"
         if not _SEAL.match(f"{token}.{'A' * MAC_LENGTH}"):
             return None
-        mac = self._mac(purpose, place.platform, place.workspace_id, place.channel_id, user_id)
-        return f"{token}.{mac}"
+        where = (place.platform, place.workspace_id, place.channel_id)
+        return f"{token}.{self._mac(purpose, *where, user_id, action)}"
 
-    def open(self, seal: str, platform: Platform, user_id: str, purpose: Purpose) -> Place | None:
-        """The place `seal` carries, if this bot sealed it for `user_id` and `purpose`."""
+    def open(
+        self, seal: str, platform: Platform, user_id: str, purpose: Purpose, action: str
+    ) -> Place | None:
+        """The place `seal` carries, if this bot sealed it for `user_id` to run `action`
+        for `purpose`; None for anything else."""
         found = _SEAL.match(seal)
         if found is None:
             return None
         workspace, channel, mac = found.groups()
-        expected = self._mac(purpose, platform, workspace, channel, user_id)
+        expected = self._mac(purpose, platform, workspace, channel, user_id, action)
         if not hmac.compare_digest(mac.encode(), expected.encode()):
             return None
         return Place(platform, workspace, channel)
 
-    def _mac(
-        self, purpose: Purpose, platform: Platform, workspace: str, channel: str, user_id: str
-    ) -> str:
-        message = "\n".join((purpose.value, platform.value, workspace, channel, user_id)).encode()
+    def _mac(self, purpose: Purpose, platform: Platform, *fields: str) -> str:
+        message = "\n".join((purpose.value, platform.value, *fields)).encode()
         digest = hmac.new(self._keys[platform], message, hashlib.sha256).digest()
         return base64.urlsafe_b64encode(digest).decode()[:MAC_LENGTH]

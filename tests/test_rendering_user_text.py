@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import discord
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -16,6 +17,7 @@ from adapters.slack import translate as slack_translate
 from bot.markup import literal, plain_text
 from bot.messages import Field, Reply
 from bot.settings import Settings
+from tests.conftest import Cohort
 
 HOSTILE = [
     "[prize](https://evil.example)",
@@ -32,6 +34,7 @@ OURS = "https://roadmap.example/step"
 
 # A masked link in Discord markdown: `[title](url)` whose `[` is not escaped.
 DISCORD_LINK = re.compile(r"(?<!\\)(?:\\\\)*\[([^\]]*)\]\((https?://[^)]*)\)")
+CODE_SPAN = re.compile(r"`[^`]*`")  # Discord parses no markdown inside one
 # Anything Slack turns into a link, mention or ping: `<…>`.
 SLACK_SPECIAL = re.compile(r"<([^>]*)>")
 
@@ -90,3 +93,33 @@ def test_discord_messages_never_ping() -> None:
     mentions = client.allowed_mentions
     assert mentions is not None
     assert mentions.to_dict() == discord.AllowedMentions.none().to_dict()
+
+
+BREAKOUT = "x`[prize](https://evil.example)`y <!channel> <@U1>"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        f"/done {BREAKOUT}",
+        f"/step {BREAKOUT}",
+        f"/roadmap {BREAKOUT}",
+        f"/progress {BREAKOUT}",
+        f"/me timezone {BREAKOUT}",
+        f"/leaderboard {BREAKOUT}",
+        f"/kaggle submit {BREAKOUT}",
+        f"/help {BREAKOUT}",
+        f"/{BREAKOUT}",
+    ],
+)
+async def test_what_an_error_quotes_back_never_becomes_a_link(cohort: Cohort, line: str) -> None:
+    reply = await cohort(line)
+    assert reply.is_error
+    outside_code = [CODE_SPAN.sub("", text) for text in discord_texts(reply)]
+    discord_links = [url for text in outside_code for _, url in DISCORD_LINK.findall(text)]
+    assert discord_links == []
+    message = slack_translate.message(reply)
+    slack_text = " ".join(
+        [message["text"]] + [b.get("text", {}).get("text", "") for b in message["blocks"]]
+    )
+    assert SLACK_SPECIAL.findall(slack_text) == []

@@ -95,11 +95,11 @@ async def log_in(client: discord.Client, settings: Settings) -> None:
         raise ConfigError(msg) from None
 
 
-def message(reply: Reply, seal: str | None = None) -> dict[str, Any]:
+def message(reply: Reply, seal_for: translate.SealFor | None = None) -> dict[str, Any]:
     """Keyword arguments for discord.py's send methods: the embed, buttons, an image.
-    Buttons sent by DM carry `seal`, the group's place sealed for the member."""
+    Buttons sent by DM carry their group's place, sealed by `seal_for`."""
     content: dict[str, Any] = {"embed": translate.embed(reply)}
-    rows = translate.button_rows(reply, seal)
+    rows = translate.button_rows(reply, seal_for)
     if rows:
         view = discord.ui.View(timeout=None)
         for number, row in enumerate(rows):
@@ -185,8 +185,11 @@ class DiscordPoster:
     async def dm(self, place: Place, actor: Actor, reply: Reply) -> None:
         user = discord.Object(int(actor.user_id))
         channel = await self._retrying(lambda: self.client.create_dm(user))
-        seal = self.seals.seal(place, actor.user_id, Purpose.DM_BUTTON)
-        await self._retrying(lambda: channel.send(**message(reply, seal)))
+
+        def seal_for(action_id: str) -> str | None:
+            return self.seals.seal(place, actor.user_id, Purpose.DM_BUTTON, action_id)
+
+        await self._retrying(lambda: channel.send(**message(reply, seal_for)))
 
     async def _retrying(self, call: Callable[[], Awaitable[T]]) -> T:
         for delay in self.retry_delays:
@@ -232,7 +235,7 @@ class DiscordAdapter:
         action_id, seal = translate.split_custom_id(custom_id)
         carried = interaction.guild_id is None and seal is not None
         if carried:  # pressed in a DM: the button says which group it was for
-            place = await self._carried_place(interaction, seal or "")
+            place = await self._carried_place(interaction, seal or "", action_id)
             if place is None:
                 return
         else:  # in a server, the place is always the interaction's own
@@ -247,11 +250,15 @@ class DiscordAdapter:
             self.core.dispatcher.press(action_id, actor=actor, place=place, carried=carried),
         )
 
-    async def _carried_place(self, interaction: discord.Interaction, seal: str) -> Place | None:
+    async def _carried_place(
+        self, interaction: discord.Interaction, seal: str, action_id: str
+    ) -> Place | None:
         """The group a DM button was sent for, if the bot sealed it for the person pressing
         and they are still a member of that server; otherwise they are told why not."""
         user_id = interaction.user.id
-        place = self.core.seals.open(seal, Platform.DISCORD, str(user_id), Purpose.DM_BUTTON)
+        place = self.core.seals.open(
+            seal, Platform.DISCORD, str(user_id), Purpose.DM_BUTTON, action_id
+        )
         refusal = NOT_SEALED
         if place is not None:
             try:

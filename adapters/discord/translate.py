@@ -4,6 +4,7 @@ interactions as Places and Actors. No I/O here."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import discord
@@ -110,10 +111,18 @@ def split_custom_id(value: str) -> tuple[str, str | None]:
     return action_id, (seal if mark else None)
 
 
-def button_rows(reply: Reply, seal: str | None = None) -> list[list[tuple[str, str, Any]]]:
-    """(label, custom id, style) of each button, five to a row."""
+SealFor = Callable[[str], str | None]  # a button's action id -> its sealed place
+
+
+def button_rows(reply: Reply, seal_for: SealFor | None = None) -> list[list[tuple[str, str, Any]]]:
+    """(label, custom id, style) of each button, five to a row. Buttons sent by DM carry
+    their group's place, sealed for the member and that button's action by `seal_for`;
+    one that cannot be sealed is left out rather than sent without its group."""
     shown = []
     for button in reply.buttons[:BUTTONS_PER_MESSAGE]:
+        seal = seal_for(button.action_id) if seal_for is not None else None
+        if seal_for is not None and seal is None:
+            continue
         value = custom_id(button, seal)
         if value is not None:
             shown.append((_clip(button.label, BUTTON_LABEL_LIMIT), value, STYLES[button.style]))

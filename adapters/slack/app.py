@@ -67,8 +67,11 @@ class SlackPoster:
     async def dm(self, place: Place, actor: Actor, reply: Reply) -> None:
         opened = await self.client.conversations_open(users=actor.user_id)
         channel = opened["channel"]["id"]
-        seal = self.seals.seal(place, actor.user_id, Purpose.DM_BUTTON)
-        await self.client.chat_postMessage(channel=channel, **translate.message(reply, seal))
+
+        def seal_for(action_id: str) -> str | None:
+            return self.seals.seal(place, actor.user_id, Purpose.DM_BUTTON, action_id)
+
+        await self.client.chat_postMessage(channel=channel, **translate.message(reply, seal_for))
 
 
 class SlackAdapter:
@@ -108,7 +111,7 @@ class SlackAdapter:
         place = translate.place_of(command)
         if text.lower() in {"checkin", "check-in"}:
             user_id = str(command.get("user_id", ""))
-            seal = self.core.seals.seal(place, user_id, Purpose.FORM)
+            seal = self.core.seals.seal(place, user_id, Purpose.FORM, translate.CHECKIN_VIEW)
             await self.open_checkin_form(command["trigger_id"], seal, respond)
             return
         user_id = str(command.get("user_id", ""))
@@ -139,14 +142,16 @@ class SlackAdapter:
         # group it was for, and counts only if the bot sealed it for this member.
         carried = translate.is_direct_message(body) and seal is not None
         if carried:
-            found = self.core.seals.open(seal or "", Platform.SLACK, user_id, Purpose.DM_BUTTON)
+            found = self.core.seals.open(
+                seal or "", Platform.SLACK, user_id, Purpose.DM_BUTTON, action_id
+            )
             if found is None or found.workspace_id != place.workspace_id:
                 await respond(**_response(Reply.error(NOT_SEALED)))
                 return
             place = found
         if action_id == CHECKIN_ACTION:
             purpose = Purpose.DM_BUTTON if carried else Purpose.FORM
-            form_seal = self.core.seals.seal(place, user_id, purpose)
+            form_seal = self.core.seals.seal(place, user_id, purpose, translate.CHECKIN_VIEW)
             await self.open_checkin_form(body["trigger_id"], form_seal, respond)
             return
         command_name = action_id.removeprefix("cohort:").split("?")[0]
@@ -189,10 +194,11 @@ class SlackAdapter:
     def _form_place(self, seal: str, user_id: str) -> tuple[Place | None, bool]:
         """The place a check-in form was opened for, and whether it was carried by a DM
         button (rather than vouched for by Slack when the form opened)."""
-        opened = self.core.seals.open(seal, Platform.SLACK, user_id, Purpose.FORM)
+        form = translate.CHECKIN_VIEW
+        opened = self.core.seals.open(seal, Platform.SLACK, user_id, Purpose.FORM, form)
         if opened is not None:
             return opened, False
-        return self.core.seals.open(seal, Platform.SLACK, user_id, Purpose.DM_BUTTON), True
+        return self.core.seals.open(seal, Platform.SLACK, user_id, Purpose.DM_BUTTON, form), True
 
     async def on_home_opened(self, event: dict[str, Any], body: dict[str, Any]) -> None:
         if event.get("tab", "home") != "home":

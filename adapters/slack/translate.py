@@ -3,7 +3,7 @@ No I/O here: everything is a function of its arguments, unit-tested on recorded 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from bot.markup import Style, plain_text, render
@@ -67,9 +67,13 @@ def button_element(button: Button, seal: str | None = None) -> Block:
     return element
 
 
-def blocks(reply: Reply, seal: str | None = None) -> list[Block]:
+SealFor = Callable[[str], str | None]  # a button's action id -> its sealed place
+
+
+def blocks(reply: Reply, seal_for: SealFor | None = None) -> list[Block]:
     """A Reply as Block Kit: a header, the body, fields, progress bars and buttons.
-    Buttons sent by DM carry `seal`, the group's place sealed for the member."""
+    Buttons sent by DM carry their group's place, sealed for the member and that
+    button's action by `seal_for`."""
     out: list[Block] = []
     if reply.title:
         out.append(
@@ -112,7 +116,10 @@ def blocks(reply: Reply, seal: str | None = None) -> list[Block]:
             }
         )
     if reply.buttons:
-        elements = [button_element(b, seal) for b in reply.buttons[:25]]
+        elements = [
+            button_element(b, seal_for(b.action_id) if seal_for else None)
+            for b in reply.buttons[:25]
+        ]
         out.append({"type": "actions", "elements": elements})
     return out
 
@@ -127,8 +134,8 @@ def fallback_text(reply: Reply) -> str:
     return escape(_clip(plain(reply.title or reply.body or "Cohort"), 300))
 
 
-def message(reply: Reply, seal: str | None = None) -> dict[str, Any]:
-    return {"text": fallback_text(reply), "blocks": blocks(reply, seal)}
+def message(reply: Reply, seal_for: SealFor | None = None) -> dict[str, Any]:
+    return {"text": fallback_text(reply), "blocks": blocks(reply, seal_for)}
 
 
 def carried_seal(action: Mapping[str, Any]) -> str | None:

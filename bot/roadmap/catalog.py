@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.errors import UserError
+from bot.markup import code
 from bot.roadmap.kaggle import ChallengeCatalogue
 from bot.roadmap.schema import Phase, Step, TrackSpec
 
@@ -68,7 +69,7 @@ class Track:
                 return placed
         guesses = self.suggest(wanted)
         hint = f" Did you mean `{guesses[0]}`?" if guesses else ""
-        msg = f"No step called `{text.strip()}` in {self.title}.{hint} `/roadmap` lists them all."
+        msg = f"No step called {code(text)} in {self.title}.{hint} `/roadmap` lists them all."
         raise UserError(msg)
 
     def suggest(self, text: str, limit: int = 1) -> list[str]:
@@ -129,5 +130,5 @@ class Catalog:
         guesses = difflib.get_close_matches(wanted, list(self._tracks), n=1, cutoff=0.5)
         known = ", ".join(f"`{t}`" for t in self._tracks)
         hint = f" Did you mean `{guesses[0]}`?" if guesses else ""
-        msg = f"No track called `{text.strip()}`.{hint} Tracks: {known}."
+        msg = f"No track called {code(text)}.{hint} Tracks: {known}."
         raise UserError(msg)

@@ -62,7 +62,7 @@ async def press(rig: DiscordRig, custom_id: str, where: dict[str, Any]) -> str:
 
 
 def sealed(app: App, action_id: str, who: dict[str, Any], place: Place = GROUP_B) -> str:
-    seal = app.seals.seal(place, who["id"], Purpose.DM_BUTTON)
+    seal = app.seals.seal(place, who["id"], Purpose.DM_BUTTON, action_id)
     return f"{action_id}#{seal}"
 
 
@@ -77,8 +77,9 @@ async def test_in_a_server_the_place_is_always_the_servers_own(
     two_servers: DiscordRig, app: App
 ) -> None:
     rig = two_servers
-    forged = [f"#{GUILD_B}/{CHANNEL_B}", "#" + sealed(app, "", ANA).partition("#")[2]]
-    for carried in forged:
+    for carried in (f"#{GUILD_B}/{CHANNEL_B}", ""):
+        if not carried:  # a genuine seal for Ana, pressed inside server A
+            carried = "#" + sealed(app, "cohort:done?step=python-basics", ANA).partition("#")[2]
         done = await press(rig, f"cohort:done?step=python-basics{carried}", in_guild(ANA))
         assert "finished" in done or "already" in done
         board = await press(rig, f"cohort:leaderboard?period=all{carried}", in_guild(ANA))
@@ -162,3 +163,23 @@ async def test_a_sealed_dm_button_works_for_its_member(two_servers: DiscordRig, 
     assert "Carol" in answer, "Carol sees her own group's leaderboard from her DM"
     check = await press(two_servers, sealed(app, "cohort:progress", BEN), in_dm(BEN))
     assert "Your progress" in check
+
+
+async def test_a_seal_runs_only_the_action_it_was_made_for(
+    two_servers: DiscordRig, app: App
+) -> None:
+    """Ben keeps the seal of a nudge's "Start it" and swaps the action in front of it."""
+    before = await row_counts(app.sessions)
+    nudge = sealed(app, "cohort:start?step=dev-tools", BEN)
+    seal = nudge.partition("#")[2]
+    for swapped in (
+        f"cohort:progress?member={CAROL['id']}",
+        "cohort:group admins",
+        "cohort:checkin?finished=forged",
+        "cohort:done?step=dev-tools",
+    ):
+        answer = await press(two_servers, f"{swapped}#{seal}", in_dm(BEN))
+        assert NOT_SEALED in answer
+        assert "Python fundamentals" not in answer
+    assert await row_counts(app.sessions) == before
+    assert "Started" in await press(two_servers, nudge, in_dm(BEN)), "the real button works"

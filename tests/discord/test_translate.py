@@ -50,13 +50,17 @@ def test_buttons_come_five_to_a_row_with_their_styles() -> None:
 
 def test_dm_buttons_carry_the_groups_sealed_place_within_discords_limit() -> None:
     seals = PlaceSeals(lambda _platform: b"k" * 32)
-    seal = seals.seal(GROUP, "800000000000000001", Purpose.DM_BUTTON)
-    value = translate.custom_id(Button("Start", "start", {"step": "python-basics"}), seal)
+    start = Button("Start", "start", {"step": "python-basics"})
+    seal = seals.seal(GROUP, "800000000000000001", Purpose.DM_BUTTON, start.action_id)
+    value = translate.custom_id(start, seal)
     assert value is not None
     assert len(value) <= translate.CUSTOM_ID_LIMIT
     action, carried = translate.split_custom_id(value)
     assert action == "cohort:start?step=python-basics"
-    assert seals.open(carried or "", Platform.DISCORD, "800000000000000001", Purpose.DM_BUTTON)
+    opened = seals.open(
+        carried or "", Platform.DISCORD, "800000000000000001", Purpose.DM_BUTTON, action
+    )
+    assert opened == GROUP
     assert translate.split_custom_id("cohort:next") == ("cohort:next", None)
 
 
@@ -67,6 +71,6 @@ def test_a_button_too_long_for_discord_is_left_out_rather_than_broken() -> None:
     roomy = Button("Done", "done", {"step": "x" * 60})
     assert translate.custom_id(roomy) == roomy.action_id
     seal = PlaceSeals(lambda _platform: b"k" * 32).seal(
-        GROUP, "800000000000000001", Purpose.DM_BUTTON
+        GROUP, "800000000000000001", Purpose.DM_BUTTON, roomy.action_id
     )
     assert translate.custom_id(roomy, seal) is None, "in a DM it could not find its group"

@@ -21,6 +21,8 @@ from tests.support import row_counts
 STUDY = Place(Platform.SLACK, "T1", "C-study")
 OTHER = Place(Platform.SLACK, "T1", "C-other")  # another group in the same workspace
 _presses = itertools.count(1)
+FORM = "cohort:checkin-modal"
+DONE = "cohort:done?step=python-basics"
 
 
 def facts(counts: dict[str, int]) -> dict[str, int]:
@@ -107,11 +109,11 @@ async def test_a_form_sealed_for_someone_else_or_another_workspace_is_refused(
     groups: SlackRig, app: App
 ) -> None:
     before = facts(await row_counts(app.sessions))
-    bens = app.seals.seal(OTHER, "U-ben", Purpose.FORM) or ""
+    bens = app.seals.seal(OTHER, "U-ben", Purpose.FORM, FORM) or ""
     assert (await submit_checkin(groups, bens))["response_action"] == "errors"
-    elsewhere = app.seals.seal(Place(Platform.SLACK, "T2", "C-other"), "U-ana", Purpose.FORM)
+    elsewhere = app.seals.seal(Place(Platform.SLACK, "T2", "C-other"), "U-ana", Purpose.FORM, FORM)
     assert (await submit_checkin(groups, elsewhere or ""))["response_action"] == "errors"
-    dm_seal_for_a_form = app.seals.seal(OTHER, "U-ana", Purpose.DM_BUTTON) or ""
+    dm_seal_for_a_form = app.seals.seal(OTHER, "U-ana", Purpose.DM_BUTTON, FORM) or ""
     answer = await submit_checkin(groups, dm_seal_for_a_form)
     assert answer["errors"]["finished"] == NOT_YOUR_GROUP[:150], "Ana isn't in C-other's group"
     assert facts(await row_counts(app.sessions)) == before
@@ -125,25 +127,26 @@ async def test_a_forged_dm_button_is_refused_and_changes_nothing(
         "cohort:done?step=python-basics#T1/C-other",
         "cohort:done?step=python-basics#T1/C-other.AAAAAAAAAAAA",
         "cohort:done?step=python-basics#"
-        + (app.seals.seal(OTHER, "U-ben", Purpose.DM_BUTTON) or ""),
+        + (app.seals.seal(OTHER, "U-ben", Purpose.DM_BUTTON, DONE) or ""),
     ):
         assert NOT_SEALED in await press(groups, "cohort:done?step=python-basics", value)
-    sealed = "#" + (app.seals.seal(OTHER, "U-ana", Purpose.DM_BUTTON) or "")
-    answer = await press(groups, "cohort:done?step=python-basics", "cohort:done" + sealed)
+    sealed = "#" + (app.seals.seal(OTHER, "U-ana", Purpose.DM_BUTTON, DONE) or "")
+    answer = await press(groups, DONE, DONE + sealed)
     assert NOT_YOUR_GROUP in answer, "a sealed place still needs the presser in that group"
     assert facts(await row_counts(app.sessions)) == before
 
 
 async def test_in_a_channel_a_carried_place_is_ignored(groups: SlackRig, app: App) -> None:
-    sealed = "#" + (app.seals.seal(OTHER, "U-ana", Purpose.DM_BUTTON) or "")
-    board = await press(groups, "cohort:leaderboard?period=all", "x" + sealed, channel="C-study")
+    board_id = "cohort:leaderboard?period=all"
+    sealed = "#" + (app.seals.seal(OTHER, "U-ana", Purpose.DM_BUTTON, board_id) or "")
+    board = await press(groups, board_id, board_id + sealed, channel="C-study")
     assert "ben" not in board, "C-other's leaderboard stays in C-other"
 
 
 async def test_admin_commands_never_run_from_a_dm_button(groups: SlackRig, app: App) -> None:
     before = facts(await row_counts(app.sessions))
-    sealed = "#" + (app.seals.seal(STUDY, "U-admin", Purpose.DM_BUTTON) or "")
     for action in ("cohort:group pause", "cohort:group setup", "cohort:group admin add?member=ana"):
+        sealed = "#" + (app.seals.seal(STUDY, "U-admin", Purpose.DM_BUTTON, action) or "")
         answer = await press(groups, action, action + sealed, user="U-admin", channel="D-U-admin")
         assert ADMIN_NOT_CARRIED in answer
     assert facts(await row_counts(app.sessions)) == before
@@ -167,3 +170,11 @@ async def test_dm_buttons_carry_a_sealed_place_that_works_for_their_member(
     assert "Started" not in await press(
         groups, start["action_id"], start["value"], user="U-ben", channel="D-U-ben"
     ), "forwarded to someone else, it is refused"
+
+
+async def test_a_dm_seal_runs_only_the_action_it_was_made_for(groups: SlackRig, app: App) -> None:
+    before = facts(await row_counts(app.sessions))
+    seal = app.seals.seal(STUDY, "U-ana", Purpose.DM_BUTTON, "cohort:start?step=dev-tools")
+    for swapped in ("cohort:group admins", "cohort:checkin?finished=forged", DONE):
+        assert NOT_SEALED in await press(groups, swapped, f"{swapped}#{seal}")
+    assert facts(await row_counts(app.sessions)) == before

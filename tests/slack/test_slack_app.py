@@ -132,7 +132,7 @@ async def test_a_bad_modal_answer_is_shown_on_the_form(rig: SlackRig) -> None:
         "id": "V1",
         "callback_id": "cohort:checkin-modal",
         "private_metadata": rig.adapter.core.seals.seal(
-            Place(Platform.SLACK, "T1", "C-study"), "U-ana", Purpose.FORM
+            Place(Platform.SLACK, "T1", "C-study"), "U-ana", Purpose.FORM, "cohort:checkin-modal"
         ),
         "team_id": "T1",
         "state": {"values": {"hours": {"hours": {"value": "lots"}}}},
