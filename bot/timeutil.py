@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import difflib
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.errors import UserError
+from bot.markup import code
+
+# Names the tz database ships that are not places: `Factory` (a zone whose offset is
+# unknown) and files that depend on the machine (`localtime`, `posixrules`).
+_NOT_PLACES = frozenset({"factory", "localtime", "posixrules"})
 
 
 @cache
 def _zone_names() -> dict[str, str]:
-    return {name.lower(): name for name in available_timezones()}
+    return {
+        name.lower(): name
+        for name in available_timezones()
+        if name.lower() not in _NOT_PLACES and not name.startswith(("posix/", "right/"))
+    }
 
 
 def zone(name: str) -> ZoneInfo:
@@ -27,7 +37,7 @@ def zone(name: str) -> ZoneInfo:
     guesses = difflib.get_close_matches(cleaned.lower(), list(_zone_names()), n=1, cutoff=0.6)
     hint = f" Did you mean `{_zone_names()[guesses[0]]}`?" if guesses else ""
     msg = (
-        f"`{cleaned}` is not a timezone I know.{hint} Use an IANA name like "
+        f"{code(cleaned)} is not a timezone I know.{hint} Use an IANA name like "
         "`Europe/Berlin`, `America/New_York` or `Asia/Kolkata`."
     )
     raise UserError(msg)
@@ -58,15 +68,35 @@ def friendly_date(day: date) -> str:
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
+_HHMM = re.compile(r"([0-9]{1,2}):([0-9]{2})")
+_HOUR_RANGE = re.compile(r"([0-9]{1,2})-([0-9]{1,2})")
+
+
 def parse_hhmm(text: str) -> time:
-    """A 24-hour wall-clock time like 09:00; a UserError naming the form otherwise."""
-    cleaned = text.strip().lower()
-    hours, sep, minutes = cleaned.partition(":")
-    if sep and hours.isdigit() and minutes.isdigit() and len(minutes) == 2:
-        hour, minute = int(hours), int(minutes)
+    """A 24-hour wall-clock time like 09:00; a UserError naming the form otherwise.
+    Only ASCII digits count: `str.isdigit` and `int` would also take `²` or `٠٩`."""
+    found = _HHMM.fullmatch(text.strip())
+    if found is not None:
+        hour, minute = int(found[1]), int(found[2])
         if hour < 24 and minute < 60:
             return time(hour, minute)
-    msg = f"`{text.strip()}` is not a time I understand. Use 24-hour time, like `09:00` or `18:30`."
+    msg = (
+        f"{code(text.strip())} is not a time I understand. "
+        "Use 24-hour time, like `09:00` or `18:30`."
+    )
+    raise UserError(msg)
+
+
+def parse_hour_range(text: str) -> tuple[int, int]:
+    """Two whole hours like 22-08 (start, end); a UserError naming the form otherwise."""
+    found = _HOUR_RANGE.fullmatch(text.strip())
+    if found is not None:
+        start, end = int(found[1]), int(found[2])
+        if start < 24 and end < 24:
+            return start, end
+    msg = (
+        f"{code(text.strip())} isn't a range of hours. Use whole hours from 0 to 23, like `22-08`."
+    )
     raise UserError(msg)
 
 
@@ -75,7 +105,7 @@ def parse_weekday(text: str) -> int:
     for index, name in enumerate(WEEKDAYS):
         if len(cleaned) >= 3 and name.startswith(cleaned):
             return index
-    msg = f"`{text.strip()}` is not a weekday. Use `monday` to `sunday` (or `mon`, `tue`, ...)."
+    msg = f"{code(text.strip())} is not a weekday. Use `monday` to `sunday` (or `mon`, `tue`, ...)."
     raise UserError(msg)
 
 
