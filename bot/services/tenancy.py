@@ -231,22 +231,21 @@ async def _insert_or_fetch(session: AsyncSession, row: T, query: Select[T]) -> T
 
 
 async def is_in_group(session: AsyncSession, group: Group, member: Member) -> bool:
-    found = await session.scalar(
-        select(GroupMember.member_id).where(
-            GroupMember.community_id == group.community_id,
-            GroupMember.group_id == group.id,
-            GroupMember.member_id == member.id,
-        )
-    )
-    return found is not None
+    return await _listed(session, GroupMember, group, member)
 
 
 async def is_group_admin(session: AsyncSession, group: Group, member: Member) -> bool:
+    return await _listed(session, GroupAdmin, group, member)
+
+
+async def _listed(
+    session: AsyncSession, table: type[GroupMember] | type[GroupAdmin], group: Group, member: Member
+) -> bool:
     found = await session.scalar(
-        select(GroupAdmin.member_id).where(
-            GroupAdmin.community_id == group.community_id,
-            GroupAdmin.group_id == group.id,
-            GroupAdmin.member_id == member.id,
+        select(table.member_id).where(
+            table.community_id == group.community_id,
+            table.group_id == group.id,
+            table.member_id == member.id,
         )
     )
     return found is not None

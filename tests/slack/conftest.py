@@ -55,10 +55,9 @@ def text_of(message: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
-@pytest.fixture
-async def rig(app: App) -> AsyncIterator[SlackRig]:
-    fake = FakeSlack(admins={"U-admin"})
-    await fake.start()
+async def serve_slack(app: App, fake: FakeSlack) -> tuple[SlackAdapter, WebServer, str]:
+    """Cohort's Slack adapter for `app`, talking to `fake`, served on a free loopback port:
+    the adapter, its web server and the URL Slack posts events to."""
     settings = Settings(
         database_url=app.settings.database_url,
         slack_bot_token="xoxb-test",
@@ -72,7 +71,15 @@ async def rig(app: App) -> AsyncIterator[SlackRig]:
     adapter.add_routes(web)
     server = WebServer(web)
     port = await server.start("127.0.0.1", 0)
-    yield SlackRig(fake, adapter, f"http://127.0.0.1:{port}/slack/events")
+    return adapter, server, f"http://127.0.0.1:{port}/slack/events"
+
+
+@pytest.fixture
+async def rig(app: App) -> AsyncIterator[SlackRig]:
+    fake = FakeSlack(admins={"U-admin"})
+    await fake.start()
+    adapter, server, url = await serve_slack(app, fake)
+    yield SlackRig(fake, adapter, url)
     await server.stop()
     await adapter.close()
     await fake.stop()

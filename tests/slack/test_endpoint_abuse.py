@@ -22,15 +22,14 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.slack.app import SlackAdapter
-from adapters.web import WebServer, web_app
+from adapters.web import WebServer
 from bot.bootstrap import App, build_app
 from bot.clock import ManualClock
 from bot.db.engine import make_engine, make_sessions
 from bot.db.models import KaggleAttempt, SeenRequest
-from bot.ops.health import Check, health
 from bot.services import replays
 from bot.settings import Settings
-from tests.slack.conftest import text_of
+from tests.slack.conftest import serve_slack, text_of
 from tests.slack.fake_slack import SIGNING_SECRET, FakeSlack, slash_body
 from tests.support import wait_until
 
@@ -54,20 +53,8 @@ class Instance:
 
 
 async def serve(app: App, fake: FakeSlack) -> Instance:
-    settings = Settings(
-        database_url=app.settings.database_url,
-        slack_bot_token="xoxb-test",
-        slack_signing_secret=SIGNING_SECRET,
-        slack_api_url=f"{fake.url}/api/",
-    )
-    adapter = SlackAdapter(app, settings)
-    web = web_app(
-        lambda: health(app.sessions, lambda: Check("scheduler", True, ""), {}), app.metrics
-    )
-    adapter.add_routes(web)
-    server = WebServer(web)
-    port = await server.start("127.0.0.1", 0)
-    return Instance(app, adapter, server, f"http://127.0.0.1:{port}/slack/events")
+    adapter, server, url = await serve_slack(app, fake)
+    return Instance(app, adapter, server, url)
 
 
 @pytest.fixture
