@@ -14,7 +14,7 @@ from bot.commands.context import CommandContext
 from bot.commands.parse import parse_command_line
 from bot.commands.registry import Registry
 from bot.commands.suggest import Suggestion, suggestions
-from bot.db.engine import SessionFactory
+from bot.db.engine import SessionFactory, is_busy
 from bot.errors import UserError
 from bot.messages import Actor, Invocation, OptionValue, Place, Reply, parse_action_id
 from bot.ops.inflight import InFlight
@@ -72,8 +72,13 @@ class Dispatcher:
         wanted = next((o for o in command.options if o.name == option), None)
         if wanted is None:
             return []
-        async with self.sessions() as session:
-            return await suggestions(session, self.catalog, wanted, typed, place)
+        try:
+            async with self.sessions() as session:
+                return await suggestions(session, self.catalog, wanted, typed, place)
+        except Exception as error:
+            if not is_busy(error):
+                raise
+            return []  # too busy to look: the member can still type the value
 
     async def run(self, invocation: Invocation) -> Reply:
         if self.work.closing:
@@ -89,8 +94,6 @@ class Dispatcher:
     async def _answer(self, invocation: Invocation) -> tuple[Reply, str]:
         """The reply, and how it went: ok, refused (bad input, no permission), busy (the
         database could not take the command in time; nothing was written) or error."""
-        from bot.db.engine import is_busy  # here: the rest of this module is edited apart
-
         try:
             reply = await self._run(invocation)
         except UserError as error:
@@ -142,7 +145,10 @@ class Dispatcher:
             reply = await command.handler(context)
         if context.schedule_changed:
             for listener in self.schedule_listeners:
-                await listener()
+                try:
+                    await listener()
+                except Exception:  # the change is saved; the scheduler's sweep catches up
+                    log.exception("a schedule listener failed after /%s", invocation.name)
         return reply
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import event, make_url, text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -22,13 +24,58 @@ log = logging.getLogger(__name__)
 SessionFactory = async_sessionmaker[AsyncSession]
 
 
-def make_engine(url: str, *, pool_size: int = 5) -> AsyncEngine:
+# How long a command waits for the database (a free connection, SQLite's write lock) before
+# it is answered "busy". Discord wants a first answer within three seconds (the adapter
+# defers at two) and Slack's modals are acknowledged only once the command has run, so a
+# command that cannot start within two seconds is better told to try again.
+WAIT_FOR_DATABASE = 2.0
+# PostgreSQL error codes that mean "too busy now" rather than "wrong": no connection slot.
+_BUSY_SQLSTATES = frozenset({"53300"})  # too_many_connections
+_BUSY_SQLITE_ERRORS = frozenset({"SQLITE_BUSY", "SQLITE_LOCKED"})
+
+
+def make_engine(url: str, *, pool_size: int = 5, wait: float = WAIT_FOR_DATABASE) -> AsyncEngine:
+    """An engine for `url`. Commands queue for a connection for at most `wait` seconds.
+
+    SQLite takes one writer at a time, and every transaction here begins IMMEDIATE, so a
+    second connection adds no throughput: it only moves the queue into SQLite's busy
+    handler, which polls with sleeps and serves nobody in order. One connection, with the
+    waiting done in the pool (first come, first served), answers a burst fastest; the busy
+    timeout then only covers another process holding the lock (a CLI command, a backup).
+
+    On PostgreSQL `pool_size` connections stay open and as many again may be opened for a
+    burst; every bot process counts against the server's max_connections (100 by default).
+    """
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30})
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        database = make_url(url).database
+        memory = database in {None, "", ":memory:"}  # one static connection: no queue
+        pool = {} if memory else {"pool_size": 1, "max_overflow": 0, "pool_timeout": wait}
+        engine = create_async_engine(url, connect_args={"timeout": wait}, **pool)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas(wait))
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
-    return create_async_engine(url, pool_size=pool_size, pool_pre_ping=True)
+    return create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_timeout=wait,
+        pool_pre_ping=True,
+    )
+
+
+def is_busy(error: BaseException) -> bool:
+    """Whether `error` only says the database could not take the work in time: no pooled
+    connection came free, SQLite's write lock stayed taken, or PostgreSQL had no connection
+    slot left. Each happens before anything is written, so trying again later can work."""
+    if isinstance(error, PoolTimeoutError):
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    cause = error.orig
+    return (
+        getattr(cause, "sqlite_errorname", None) in _BUSY_SQLITE_ERRORS
+        or getattr(cause, "sqlstate", None) in _BUSY_SQLSTATES
+    )
 
 
 async def wait_for_database(engine: AsyncEngine, patience: float) -> None:
@@ -75,18 +122,23 @@ def make_sessions(engine: AsyncEngine) -> SessionFactory:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # The sqlite3 module begins transactions only before writes, so a SAVEPOINT would start
-    # (and its RELEASE commit) a transaction of its own, and a failed command would keep its
-    # first inserts. We begin every transaction ourselves instead, as PostgreSQL does:
-    # IMMEDIATE, so it waits its turn to write at the start (busy_timeout) rather than
-    # failing when a read-then-write transaction finds another writer got there first.
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
+def _sqlite_pragmas(wait: float) -> Callable[[Any, Any], None]:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # The sqlite3 module begins transactions only before writes, so a SAVEPOINT would
+        # start (and its RELEASE commit) a transaction of its own, and a failed command
+        # would keep its first inserts. We begin every transaction ourselves instead, as
+        # PostgreSQL does: IMMEDIATE, so it waits its turn to write at the start
+        # (busy_timeout) rather than failing when a read-then-write transaction finds
+        # another writer got there first. That also makes every transaction see one
+        # unchanging database from its first statement to its last.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={round(wait * 1000)}")
+        cursor.close()
+
+    return on_connect
 
 
 def _sqlite_begin(connection: Any) -> None:

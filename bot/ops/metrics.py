@@ -16,7 +16,7 @@ class Metrics:
         self.registry = CollectorRegistry()
         self.commands = Counter(
             "cohort_commands",
-            "Commands run, by command and outcome (ok, refused, error).",
+            "Commands run, by command and outcome (ok, refused, busy, error).",
             ["command", "outcome"],
             registry=self.registry,
         )
