@@ -113,7 +113,7 @@ def _link_at(markup: str, start: int) -> tuple[str, str, int] | None:
     url_start, depth = i, 0
     while i < len(markup):
         char = markup[i]
-        if char.isspace() or char in "<>\"\\":
+        if char.isspace() or char in '<>"\\':
             return None
         if char == "(":
             depth += 1
