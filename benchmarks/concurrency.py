@@ -25,10 +25,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from sqlalchemy import text
-
 from benchmarks.generate import GUILD, NOW
-from benchmarks.run import DEFAULT_SQLITE, _ensure_data, _percentile
+from benchmarks.run import DEFAULT_SQLITE, _ensure_data, _percentile, sample_members
 from bot.bootstrap import App, build_app
 from bot.clock import ManualClock
 from bot.messages import Actor, Invocation, OptionValue, Place, Platform
@@ -36,21 +34,6 @@ from bot.settings import Settings
 
 OUTCOMES = ("ok", "refused", "busy", "error")
 WARM_UP = 10  # commands run one by one first, as a bot that has been up a while would be
-
-
-async def _members(app: App, count: int, rng: random.Random) -> list[tuple[str, str, str]]:
-    async with app.sessions() as session:
-        rows = (
-            await session.execute(
-                text(
-                    "SELECT m.platform_user_id, m.display_name, g.channel_id FROM members m "
-                    "JOIN group_members gm ON gm.member_id = m.id "
-                    "JOIN groups g ON g.id = gm.group_id"
-                )
-            )
-        ).all()
-    distinct = list({user: (user, name, channel) for user, name, channel in rows}.values())
-    return rng.sample(distinct, min(count, len(distinct)))
 
 
 def _invocations(
@@ -70,7 +53,7 @@ async def burst(url: str, label: str, *, commands: int, seed: int = 11) -> None:
     app = await build_app(Settings(database_url=url), clock=ManualClock(NOW))
     rng = random.Random(seed)
     try:
-        members = await _members(app, commands + WARM_UP, rng)
+        members = await sample_members(app, commands + WARM_UP, rng)
         invocations = _invocations(app, members, rng)
         for invocation in invocations[:WARM_UP]:
             await app.dispatcher.run(invocation)

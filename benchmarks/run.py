@@ -25,7 +25,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from benchmarks.generate import GUILD, NOW, generate
-from bot.bootstrap import build_app
+from bot.bootstrap import App, build_app
 from bot.clock import ManualClock
 from bot.messages import Actor, Invocation, OptionValue, Place, Platform
 from bot.scheduler import claims
@@ -66,21 +66,27 @@ def _percentile(values: list[float], fraction: float) -> float:
     return ordered[index]
 
 
+async def sample_members(app: App, count: int, rng: random.Random) -> list[tuple[str, str, str]]:
+    """`count` members picked at random: (user id, display name, their group's channel)."""
+    async with app.sessions() as session:
+        rows = (
+            await session.execute(
+                text(
+                    "SELECT m.platform_user_id, m.display_name, g.channel_id FROM members m "
+                    "JOIN group_members gm ON gm.member_id = m.id "
+                    "JOIN groups g ON g.id = gm.group_id"
+                )
+            )
+        ).all()
+    distinct = list({user: (user, name, channel) for user, name, channel in rows}.values())
+    return rng.sample(distinct, min(count, len(distinct)))
+
+
 async def measure(url: str, label: str, *, samples: int, seed: int = 7) -> Figures:
     app = await build_app(Settings(database_url=url), clock=ManualClock(NOW))
     rng = random.Random(seed)
     try:
-        async with app.sessions() as session:
-            rows = (
-                await session.execute(
-                    text(
-                        "SELECT m.platform_user_id, m.display_name, g.channel_id FROM members m "
-                        "JOIN group_members gm ON gm.member_id = m.id "
-                        "JOIN groups g ON g.id = gm.group_id"
-                    )
-                )
-            ).all()
-        chosen = rng.sample(rows, min(samples, len(rows)))
+        chosen = await sample_members(app, samples, rng)
         latencies: dict[str, tuple[float, float]] = {}
         for name, options in COMMANDS:
             label_ = " ".join([f"/{name}", *(str(v) for v in options.values())])

@@ -24,6 +24,7 @@ NOT_SEALED = (
     "That button or form wasn't made for you by me, so nothing was changed. "
     "Use the commands in your group's channel instead."
 )
+SealFor = Callable[[str], str | None]  # a button's action id -> its sealed place
 MAC_LENGTH = 12  # base64url characters: 72 bits
 _ID = r"[A-Za-z0-9_-]{1,32}"
 _SEAL = re.compile(rf"\A({_ID})/({_ID})\.([A-Za-z0-9_-]{{{MAC_LENGTH}}})\Z")
@@ -67,6 +68,14 @@ class PlaceSeals:
         if not hmac.compare_digest(mac.encode(), expected.encode()):
             return None
         return Place(platform, workspace, channel)
+
+    def for_dm(self, place: Place, user_id: str) -> SealFor:
+        """What seals each button of a DM to `user_id` about the group at `place`."""
+
+        def seal_for(action: str) -> str | None:
+            return self.seal(place, user_id, Purpose.DM_BUTTON, action)
+
+        return seal_for
 
     def _mac(self, purpose: Purpose, platform: Platform, *fields: str) -> str:
         message = "\n".join((purpose.value, platform.value, *fields)).encode()

@@ -21,7 +21,7 @@ from adapters.discord.tree import build_commands
 from bot.bootstrap import App
 from bot.errors import ConfigError
 from bot.messages import Actor, Button, Invocation, OptionValue, Place, Platform, Reply
-from bot.seals import NOT_SEALED, PlaceSeals, Purpose
+from bot.seals import NOT_SEALED, PlaceSeals, Purpose, SealFor
 from bot.services.tenancy import NOT_YOUR_GROUP
 from bot.settings import Settings, hide_password
 
@@ -95,7 +95,7 @@ async def log_in(client: discord.Client, settings: Settings) -> None:
         raise ConfigError(msg) from None
 
 
-def message(reply: Reply, seal_for: translate.SealFor | None = None) -> dict[str, Any]:
+def message(reply: Reply, seal_for: SealFor | None = None) -> dict[str, Any]:
     """Keyword arguments for discord.py's send methods: the embed, buttons, an image.
     Buttons sent by DM carry their group's place, sealed by `seal_for`."""
     content: dict[str, Any] = {"embed": translate.embed(reply)}
@@ -186,9 +186,7 @@ class DiscordPoster:
         user = discord.Object(int(actor.user_id))
         channel = await self._retrying(lambda: self.client.create_dm(user))
 
-        def seal_for(action_id: str) -> str | None:
-            return self.seals.seal(place, actor.user_id, Purpose.DM_BUTTON, action_id)
-
+        seal_for = self.seals.for_dm(place, actor.user_id)
         await self._retrying(lambda: channel.send(**message(reply, seal_for)))
 
     async def _retrying(self, call: Callable[[], Awaitable[T]]) -> T:

@@ -4,13 +4,13 @@ interactions as Places and Actors. No I/O here."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 import discord
 
 from bot.markup import Style, plain_text, render
 from bot.messages import Actor, Button, ButtonStyle, Place, Platform, ProgressBar, Reply
+from bot.seals import SealFor
 
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
@@ -109,9 +109,6 @@ def split_custom_id(value: str) -> tuple[str, str | None]:
     """A pressed button's action id, and the sealed place it carried, if any."""
     action_id, mark, seal = value.partition(PLACE_MARK)
     return action_id, (seal if mark else None)
-
-
-SealFor = Callable[[str], str | None]  # a button's action id -> its sealed place
 
 
 def button_rows(reply: Reply, seal_for: SealFor | None = None) -> list[list[tuple[str, str, Any]]]:

@@ -68,9 +68,7 @@ class SlackPoster:
         opened = await self.client.conversations_open(users=actor.user_id)
         channel = opened["channel"]["id"]
 
-        def seal_for(action_id: str) -> str | None:
-            return self.seals.seal(place, actor.user_id, Purpose.DM_BUTTON, action_id)
-
+        seal_for = self.seals.for_dm(place, actor.user_id)
         await self.client.chat_postMessage(channel=channel, **translate.message(reply, seal_for))
 
 

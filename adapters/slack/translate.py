@@ -3,11 +3,12 @@ No I/O here: everything is a function of its arguments, unit-tested on recorded 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from bot.markup import Style, plain_text, render
 from bot.messages import Actor, Button, ButtonStyle, Place, Platform, ProgressBar, Reply
+from bot.seals import SealFor
 
 HEADER_LIMIT = 150
 SECTION_LIMIT = 3000
@@ -65,9 +66,6 @@ def button_element(button: Button, seal: str | None = None) -> Block:
     elif button.style is ButtonStyle.DANGER:
         element["style"] = "danger"
     return element
-
-
-SealFor = Callable[[str], str | None]  # a button's action id -> its sealed place
 
 
 def blocks(reply: Reply, seal_for: SealFor | None = None) -> list[Block]:

@@ -8,7 +8,6 @@ COHORT_TEST_BACKEND=postgres). Platform ids (user, channel, team) are not fuzzed
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -154,14 +153,6 @@ FUZZ = settings(
 )
 
 
-@pytest.fixture
-async def community(cohort: Cohort) -> Cohort:
-    cohort.admins.add("boss")
-    setup = await cohort("/group setup", as_="boss")
-    assert not setup.is_error, setup.body
-    return cohort
-
-
 def _assert_answered(reply: Reply, sent: object) -> None:
     internal = "error id" in reply.body or "went wrong on my side" in reply.body
     assert not internal, f"an internal error for {sent!r}: {reply.body}"
@@ -182,7 +173,7 @@ def test_every_command_and_option_is_fuzzed() -> None:
 @FUZZ
 @given(data=st.data())
 async def test_typed_lines_never_end_in_an_internal_error(
-    community: Cohort, data: st.DataObject
+    group: Cohort, data: st.DataObject
 ) -> None:
     """Each example feeds every option of every command one hostile value."""
     for command, option in [*TARGETS, *((c, None) for c in BARE)]:
@@ -196,16 +187,14 @@ async def test_typed_lines_never_end_in_an_internal_error(
         else:  # the first free option takes it, or it is one word too many
             line = f"/{command.name} {value} {rest}"
         person, place = data.draw(st.sampled_from(PEOPLE)), data.draw(st.sampled_from(PLACES))
-        reply = await community.app.dispatcher.run_line(
-            line, actor=community.actor(person), place=place
-        )
+        reply = await group.app.dispatcher.run_line(line, actor=group.actor(person), place=place)
         _assert_answered(reply, line)
 
 
 @FUZZ
 @given(data=st.data())
 async def test_typed_options_never_end_in_an_internal_error(
-    community: Cohort, data: st.DataObject
+    group: Cohort, data: st.DataObject
 ) -> None:
     """Each example sends every option of every command one hostile value."""
     for command, option in [*TARGETS, *((c, None) for c in BARE)]:
@@ -216,6 +205,6 @@ async def test_typed_options_never_end_in_an_internal_error(
         options: dict[str, OptionValue] = dict(_others(command, option))
         options[option.name if option is not None else "extra"] = value
         person, place = data.draw(st.sampled_from(PEOPLE)), data.draw(st.sampled_from(PLACES))
-        invocation = Invocation(command.name, community.actor(person), place, options)
-        reply = await community.app.dispatcher.run(invocation)
+        invocation = Invocation(command.name, group.actor(person), place, options)
+        reply = await group.app.dispatcher.run(invocation)
         _assert_answered(reply, options)

@@ -19,15 +19,6 @@ from bot.services import kaggle
 from tests.conftest import Cohort
 
 
-@pytest.fixture
-async def group(cohort: Cohort) -> Cohort:
-    """`cohort` with its channel made a study group by an admin, boss."""
-    cohort.admins.add("boss")
-    setup = await cohort("/group setup", as_="boss")
-    assert not setup.is_error, setup.body
-    return cohort
-
-
 async def _member(cohort: Cohort, name: str) -> Member:
     async with cohort.app.sessions() as session:
         member = await session.scalar(select(Member).where(Member.platform_user_id == f"u-{name}"))
