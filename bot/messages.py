@@ -107,6 +107,17 @@ class Image:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a reply (a member's data export): shown as a download on Discord,
+    uploaded to the member's DM on Slack, written to a folder by the console."""
+
+    filename: str  # a plain name like `cohort-export.json`, never a path
+    data: bytes
+    description: str  # what the file holds, in a sentence
+    mime_type: str = "application/json"
+
+
+@dataclass(frozen=True)
 class Reply:
     """What the core answers. Adapters render it natively; `ephemeral` means only the
     person who asked sees it."""
@@ -117,6 +128,7 @@ class Reply:
     progress: tuple[ProgressBar, ...] = ()
     buttons: tuple[Button, ...] = ()
     image: Image | None = None
+    attachment: Attachment | None = None
     ephemeral: bool = False
     is_error: bool = False
 

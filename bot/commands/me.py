@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.commands.context import CommandContext
 from bot.commands.registry import CommandSet, Option, OptionKind
 from bot.db.models import Privacy
-from bot.messages import Button, ButtonStyle, Reply
+from bot.messages import Attachment, Button, ButtonStyle, Reply
 from bot.services import away, members
 from bot.timeutil import friendly_date, local_date, parse_hour_range, zone
 
@@ -81,6 +81,28 @@ async def forget_me(ctx: CommandContext) -> Reply:
         buttons=(
             Button("Delete my data", "me forget", {"confirm": "yes"}, ButtonStyle.DANGER),
             Button("Keep it", "me forget", {"confirm": "no"}, ButtonStyle.SECONDARY),
+        ),
+        ephemeral=True,
+    )
+
+
+@commands.command("me export", examples=("/me export",))
+async def export_me(ctx: CommandContext) -> Reply:
+    """Get a file of everything Cohort holds about you in this community."""
+    data = await members.export(ctx.session, ctx.member, now=ctx.now)
+    stamp = ctx.now.astimezone(ctx.tz).strftime("%Y-%m-%d")
+    counted = sum(len(rows) for rows in data.values() if isinstance(rows, list))
+    return Reply(
+        title="📦 Your data",
+        body=(
+            "Here is everything Cohort holds about you in this community, as JSON: your "
+            f"settings, progress, history, study time, check-ins and Kaggle attempts "
+            f"({counted} records). `/me forget` deletes it all."
+        ),
+        attachment=Attachment(
+            filename=f"cohort-export-{stamp}.json",
+            data=members.export_json(data),
+            description="Everything Cohort holds about you in this community, as JSON.",
         ),
         ephemeral=True,
     )

@@ -49,6 +49,25 @@ class EventKind(StrEnum):
     RESET = "reset"
 
 
+class Role(StrEnum):
+    """What a member said they are. Unset, a member is a learner from their first study
+    action (see `bot.services.learners`)."""
+
+    LEARNER = "learner"
+    ORGANISER = "organiser"
+
+
+class StudySource(StrEnum):
+    LOG = "log"  # /log
+    FOCUS = "focus"  # a focus session that ran its course or was stopped
+
+
+class FocusStatus(StrEnum):
+    RUNNING = "running"
+    FINISHED = "finished"  # ran its full length
+    STOPPED = "stopped"  # ended early with /focus stop
+
+
 class Privacy(StrEnum):
     PUBLIC = "public"
     HIDDEN = "hidden"
@@ -101,6 +120,7 @@ class Member(Base):
     __table_args__ = (
         UniqueConstraint("community_id", "platform_user_id"),
         CheckConstraint(_in("privacy", Privacy), name="privacy"),
+        CheckConstraint(_in("role", Role), name="role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -115,6 +135,10 @@ class Member(Base):
     reminders: Mapped[bool] = mapped_column(Boolean, default=True)
     quiet_start: Mapped[int] = mapped_column(Integer, default=22)
     quiet_end: Mapped[int] = mapped_column(Integer, default=8)
+    # False while the timezone is only the group's (a default), True once they chose it.
+    timezone_chosen: Mapped[bool] = mapped_column(Boolean, default=False)
+    role: Mapped[str | None] = mapped_column(String(16))
+    began_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # first study action
 
 
 class GroupMember(Base):
@@ -177,6 +201,75 @@ class ProgressEvent(Base):
     kind: Mapped[str] = mapped_column(String(16))
     note: Mapped[str | None] = mapped_column(Text)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class StudyLog(Base):
+    """Append-only: time a member studied, from /log or a focus session, optionally on a
+    step. Hours, pace and study days come from here (and from check-in hours)."""
+
+    __tablename__ = "study_logs"
+    __table_args__ = (
+        CheckConstraint("minutes > 0", name="minutes"),
+        CheckConstraint(_in("source", StudySource), name="source"),
+        Index("ix_study_logs_member_time", "member_id", "occurred_at"),
+        Index("ix_study_logs_community_time", "community_id", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="SET NULL"))
+    track_id: Mapped[str | None] = mapped_column(String(64))
+    step_id: Mapped[str | None] = mapped_column(String(64))
+    minutes: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())  # when the study ended
+
+
+class FocusSession(Base):
+    """A focus session (a pomodoro): kept in the database so it survives a restart; when it
+    ends, its time becomes a `StudyLog` and the member gets a short DM."""
+
+    __tablename__ = "focus_sessions"
+    __table_args__ = (
+        CheckConstraint(_in("status", FocusStatus), name="status"),
+        Index("ix_focus_sessions_status_ends", "status", "ends_at"),
+        Index("ix_focus_sessions_member", "member_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), index=True
+    )
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="SET NULL"))
+    channel_id: Mapped[str] = mapped_column(String(64))  # where it was started
+    track_id: Mapped[str] = mapped_column(String(64))
+    step_id: Mapped[str | None] = mapped_column(String(64))
+    minutes: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class DmDay(Base):
+    """The one scheduled DM a member may get on a day of their own calendar. Claimed in
+    the database before a reminder or nudge is sent, so two processes, or two groups,
+    never both DM the same member that day."""
+
+    __tablename__ = "dm_days"
+
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)  # ISO date, member's zone
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), index=True
+    )
+    delivery_key: Mapped[str] = mapped_column(String(200))
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Vacation(Base):

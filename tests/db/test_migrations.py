@@ -28,6 +28,9 @@ TABLES = {
     "group_admins",
     "progress_events",
     "seen_requests",
+    "study_logs",
+    "focus_sessions",
+    "dm_days",
 }
 
 
