@@ -5,13 +5,15 @@ people typed is made literal on the way in."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from bot.db.models import StepStatus
+from bot.db.models import Member, StepStatus
 from bot.markup import literal
 from bot.messages import Field, Reply
 from bot.roadmap.catalog import PlacedStep
 from bot.roadmap.kaggle import Challenge, kaggle_link
-from bot.roadmap.schema import Resource, ResourceType
+from bot.roadmap.schema import Resource, ResourceType, Step
 
 STATUS_MARK = {
     StepStatus.NOT_STARTED: "⬜",
@@ -43,6 +45,11 @@ def resource_line(resource: Resource) -> str:
     parts.append("free" if resource.cost.value == "free" else "paid")
     line = " · ".join(parts)
     return f"{line} · {resource.note}" if resource.note else line
+
+
+def starting_resource(step: Step) -> Resource:
+    """The resource to start a step with: its first free one, if it has any."""
+    return next((r for r in step.resources if r.cost.value == "free"), step.resources[0])
 
 
 def step_label(placed: PlacedStep) -> str:
@@ -102,3 +109,44 @@ def names_line(names: Iterable[str], hidden: int = 0) -> str:
         return shown
     rest = privately(hidden)
     return f"{shown} and {rest}" if shown else rest
+
+
+def zone_note(member: Member) -> str:
+    """Which clock a time shown to `member` is on. Until they choose their own timezone it
+    is their group's, and the note says how to change it."""
+    if member.timezone_chosen:
+        return f"{member.timezone} time"
+    return f"{member.timezone} time, your group's; `/me timezone` sets your own"
+
+
+def their_time(moment: datetime, member: Member, pattern: str = "%A %d %b at %H:%M") -> str:
+    """`moment` on the member's own clock, saying which clock that is."""
+    local = moment.astimezone(ZoneInfo(member.timezone))
+    return f"{local.strftime(pattern)} ({zone_note(member)})"
+
+
+def hours(value: float) -> str:
+    """Study hours as people say them: `45 min`, `6 h`, `6.5 h`."""
+    if 0 < value < 1:
+        return f"{round(value * 60)} min"
+    return f"{value:.1f}".removesuffix(".0") + " h"
+
+
+FIELD_BUDGET = 1000  # characters a list in one field of a reply may take, on any platform
+
+
+def fit_lines(lines: list[str], noun: str, *, budget: int = FIELD_BUDGET) -> str:
+    """`lines` joined, as many whole lines as fit in `budget`, then "and N more <noun>s"
+    for the rest: never a line, a name or a link cut in the middle."""
+    kept: list[str] = []
+    used = 0
+    for index, line in enumerate(lines):
+        rest = len(lines) - index - 1
+        tail = len(f"\nand {rest} more {noun}s") if rest else 0
+        if used + len(line) + 1 + tail > budget:
+            left = len(lines) - index
+            kept.append(f"and {plural(left, 'more ' + noun)}")
+            break
+        kept.append(line)
+        used += len(line) + 1
+    return "\n".join(kept)

@@ -8,7 +8,7 @@ from bot.db.models import Group
 from bot.errors import UserError
 from bot.markup import literal
 from bot.messages import Button, ButtonStyle, Field, Reply
-from bot.presentation import challenge_reply, link_to_attempt, name, step_label
+from bot.presentation import challenge_reply, link_to_attempt, name, step_label, their_time
 from bot.roadmap.kaggle import Challenge
 from bot.scheduler.calendar import Schedule, checkin_window
 from bot.services import checkins, kaggle, privacy
@@ -47,7 +47,7 @@ async def check_in(ctx: CommandContext) -> Reply:
     finished, next_up = ctx.text("finished"), ctx.text("next")
     blockers, hours = ctx.text("blockers"), ctx.text("hours")
     window = checkin_window(Schedule.of(group), ctx.now)
-    deadline = window.deadline.astimezone(Schedule.of(group).tz)
+    closes = their_time(window.deadline, ctx.member, "%A at %H:%M")
     if not any((finished, next_up, blockers, hours)):
         return Reply(
             title="📝 Weekly check-in",
@@ -55,7 +55,7 @@ async def check_in(ctx: CommandContext) -> Reply:
                 "Tell the group at least one thing: what you finished, what's next, what's in "
                 "your way, or how many hours you studied. For example:\n"
                 "`/checkin finished: python-basics next: dev-tools hours: 6`\n"
-                f"This week's check-in closes {deadline:%A %H:%M}."
+                f"This week's check-in closes {closes}."
             ),
             ephemeral=True,
         )
@@ -74,7 +74,7 @@ async def check_in(ctx: CommandContext) -> Reply:
     lines = ["Updated your check-in." if saved.updated else "Thanks for checking in! 🙌"]
     if saved.marked_done:
         lines.append("Marked done: " + ", ".join(step_label(p) for p in saved.marked_done) + ".")
-    lines.append(f"The summary goes to the group {deadline:%A at %H:%M}.")
+    lines.append(f"The summary goes to the group {closes}.")
     fields = [
         Field(heading, value)
         for heading, value in (
@@ -125,13 +125,20 @@ async def show_kaggle(ctx: CommandContext) -> Reply:
         min_value=-kaggle.SCORE_LIMIT,
         max_value=kaggle.SCORE_LIMIT,
     ),
-    examples=("/kaggle submit https://www.kaggle.com/code/ana/titanic-first-try 0.77",),
+    Option("challenge", "Which challenge, if not the current one (id or title)", max_length=100),
+    examples=(
+        "/kaggle submit https://www.kaggle.com/code/ana/titanic-first-try 0.77",
+        "/kaggle submit https://www.kaggle.com/competitions/titanic 0.78 titanic",
+    ),
 )
 async def submit_kaggle(ctx: CommandContext) -> Reply:
-    """Log your attempt at the current Kaggle challenge."""
+    """Log your attempt at the current Kaggle challenge (or one you name)."""
     group = _group(ctx, "Kaggle attempts")
     score = ctx.text("score")
-    challenge = await _current_challenge(ctx, group)
+    named = ctx.text("challenge")
+    challenge = (
+        ctx.catalog.challenges.find(named) if named else await _current_challenge(ctx, group)
+    )
     attempt = await kaggle.log_attempt(
         ctx.session,
         member=ctx.member,

@@ -1,48 +1,58 @@
-"""/leaderboard: the group's standings for a week, a month or all time."""
+"""/leaderboard: the group's standings for a week, the last 30 days or all time."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.commands.context import CommandContext
 from bot.commands.registry import CommandSet, Option, OptionKind
 from bot.markup import literal
 from bot.messages import Reply
-from bot.presentation import name
+from bot.presentation import hours, name, plural
 from bot.services import privacy
-from bot.services.leaderboard import Metric, Period, Standing, leaderboard
-from bot.timeutil import start_of_month, start_of_week
+from bot.services.leaderboard import MONTH_DAYS, Metric, Period, Standing, leaderboard
+from bot.timeutil import start_of_week
 
 commands = CommandSet()
 
 TOP = 10
 MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
-PERIOD_WORDS = {Period.WEEK: "this week", Period.MONTH: "this month", Period.ALL: "all time"}
+TITLES = {
+    Metric.STEPS: "🏆 Steps finished",
+    Metric.HOURS: "⏱️ Hours studied",
+    Metric.KAGGLE: "🏁 Kaggle attempts",
+}
+EMPTY = {
+    Metric.STEPS: "No one has finished a step {period} yet. Be the first: `/next`.",
+    Metric.HOURS: "No study logged {period} yet. `/log 45m` or `/focus` counts.",
+    Metric.KAGGLE: "No Kaggle attempts {period} yet. `/kaggle` shows this week's challenge.",
+    Metric.STREAK: "No one has a streak going yet. Study today (`/log 30m`) to begin one.",
+}
 
 
 @commands.command(
     "leaderboard",
     Option(
-        "period", "week, month or all", OptionKind.CHOICE, choices=tuple(p.value for p in Period)
+        "period",
+        "week (since Monday), month (last 30 days) or all",
+        OptionKind.CHOICE,
+        choices=tuple(p.value for p in Period),
     ),
     Option(
         "metric",
-        "steps finished, current streak, or Kaggle attempts",
+        "steps finished, hours studied, current streak, or Kaggle attempts",
         OptionKind.CHOICE,
         choices=tuple(m.value for m in Metric),
     ),
-    examples=("/leaderboard", "/leaderboard month", "/leaderboard all streak"),
+    examples=("/leaderboard", "/leaderboard month hours", "/leaderboard all streak"),
 )
 async def show_leaderboard(ctx: CommandContext) -> Reply:
-    """The group's leaderboard: steps finished this week, month or all time, or streaks."""
+    """The group's leaderboard: steps, hours, streaks or Kaggle attempts, by period."""
     period = Period(ctx.text("period") or Period.WEEK.value)
     metric = Metric(ctx.text("metric") or Metric.STEPS.value)
     tz = ZoneInfo(ctx.group.timezone if ctx.group is not None else ctx.member.timezone)
-    since = {
-        Period.WEEK: start_of_week(ctx.now, tz),
-        Period.MONTH: start_of_month(ctx.now, tz),
-        Period.ALL: None,
-    }[period]
+    since, words = _period(period, ctx.now, tz)
     standings = await leaderboard(
         ctx.session,
         community_id=ctx.community.id,
@@ -54,27 +64,16 @@ async def show_leaderboard(ctx: CommandContext) -> Reply:
     where = (
         literal(ctx.group.name) if ctx.group is not None and ctx.group.name else "this community"
     )
-    if metric is Metric.STEPS:
-        title = f"🏆 Steps finished {PERIOD_WORDS[period]} · {where}"
-        unit = "step"
-    elif metric is Metric.KAGGLE:
-        title = f"🏁 Kaggle attempts {PERIOD_WORDS[period]} · {where}"
-        unit = "attempt"
-    else:
+    if metric is Metric.STREAK:
         title = f"🔥 Current streaks · {where}"
-        unit = "day"
-    lines = [_line(s, unit) for s in standings[:TOP]]
+    else:
+        title = f"{TITLES[metric]} {words} · {where}"
+    lines = [_line(s, metric) for s in standings[:TOP]]
     mine = next((s for s in standings if s.member_id == ctx.member.id), None)
     if mine is not None and mine not in standings[:TOP]:
-        lines += ["…", _line(mine, unit)]
+        lines += ["…", _line(mine, metric)]
     if not standings:
-        lines.append(
-            f"No one has finished a step {PERIOD_WORDS[period]} yet. Be the first: `/next`."
-            if metric is Metric.STEPS
-            else "No Kaggle attempts yet. `/kaggle` shows this week's challenge."
-            if metric is Metric.KAGGLE
-            else "No one has a streak going yet. Finish or start a step today to begin one."
-        )
+        lines.append(EMPTY[metric].format(period=words))
     # Standings list visible members only (the leaderboard service asks `privacy`). A hidden
     # caller sees the board privately: in the channel, its note would out them as hidden.
     hidden = not privacy.is_visible(ctx.member)
@@ -83,7 +82,23 @@ async def show_leaderboard(ctx: CommandContext) -> Reply:
     return Reply(title=title, body="\n".join(lines), ephemeral=hidden)
 
 
-def _line(standing: Standing, unit: str) -> str:
+def _period(period: Period, now: datetime, tz: ZoneInfo) -> tuple[datetime | None, str]:
+    """Where the period starts, and how the title says it, with its dates."""
+    if period is Period.WEEK:
+        since = start_of_week(now, tz)
+        return since, f"this week (since {since.astimezone(tz):%a %d %b})"
+    if period is Period.MONTH:
+        since = now - timedelta(days=MONTH_DAYS)
+        first, last = since.astimezone(tz), now.astimezone(tz)
+        return since, f"in the last 30 days ({first:%d %b} – {last:%d %b})"
+    return None, "all time"
+
+
+def _line(standing: Standing, metric: Metric) -> str:
     badge = MEDALS.get(standing.rank, f"{standing.rank}.")
-    noun = unit if standing.value == 1 else f"{unit}s"
-    return f"{badge} **{name(standing.name)}** · {standing.value} {noun}"
+    if metric is Metric.HOURS:
+        value = hours(standing.value)
+    else:
+        unit = {Metric.STEPS: "step", Metric.KAGGLE: "attempt", Metric.STREAK: "day"}[metric]
+        value = plural(int(standing.value), unit)
+    return f"{badge} **{name(standing.name)}** · {value}"

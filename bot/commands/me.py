@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.commands.context import CommandContext
 from bot.commands.registry import CommandSet, Option, OptionKind
-from bot.db.models import Privacy
+from bot.db.models import Privacy, Role
 from bot.messages import Attachment, Button, ButtonStyle, Reply
 from bot.services import away, members
 from bot.timeutil import friendly_date, local_date, parse_hour_range, zone
@@ -21,11 +21,40 @@ async def set_timezone(ctx: CommandContext) -> Reply:
     """Set your timezone, so days, weeks and streaks follow your own clock."""
     tz = zone(ctx.text("timezone") or "")
     ctx.member.timezone = tz.key
+    ctx.member.timezone_chosen = True
     local = ctx.now.astimezone(tz)
     return Reply(
         body=f"🕰️ Your timezone is now **{tz.key}** (it's {local:%H:%M} on {local:%A} there).",
         ephemeral=True,
     )
+
+
+@commands.command(
+    "me role",
+    Option(
+        "role",
+        "learner or organiser",
+        OptionKind.CHOICE,
+        required=True,
+        choices=tuple(r.value for r in Role),
+    ),
+    examples=("/me role organiser", "/me role learner"),
+)
+async def set_role(ctx: CommandContext) -> Reply:
+    """Say whether you study here (learner) or run the group (organiser)."""
+    role = Role(ctx.text("role") or Role.LEARNER.value)
+    ctx.member.role = role.value
+    if role is Role.ORGANISER:
+        text = (
+            "🧭 You're an organiser here: no reminders or nudges, and you're not counted "
+            "among those who haven't checked in. `/me role learner` if you start studying."
+        )
+    else:
+        text = (
+            "📚 You're a learner: I'll remind you before check-ins close and nudge you if "
+            "you go quiet (`/me reminders off` stops both)."
+        )
+    return Reply(body=text, ephemeral=True)
 
 
 @commands.command(

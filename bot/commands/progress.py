@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.commands.context import CommandContext
 from bot.commands.registry import CommandSet, Option, OptionKind
 from bot.commands.roadmap import step_buttons
-from bot.db.models import StepStatus
+from bot.db.models import Member, StepStatus
 from bot.errors import UserError
 from bot.markup import literal
 from bot.messages import Button, ButtonStyle, Field, ProgressBar, Reply
-from bot.presentation import name, plural, resource_line, step_label
+from bot.presentation import hours, name, plural, resource_line, starting_resource, step_label
 from bot.roadmap.catalog import PlacedStep
-from bot.services import privacy, progress, stats, tenancy
+from bot.services import privacy, progress, stats, study, tenancy
 from bot.services.progress import Outcome
 from bot.timeutil import friendly_date, local_date, start_of_week
 
@@ -41,7 +41,7 @@ async def start_step(ctx: CommandContext) -> Reply:
         )
     return Reply(
         title=f"🔶 Started: {placed.step.title}",
-        body=f"Good luck! Start with {resource_line(placed.step.resources[0])}.",
+        body=f"Good luck! Start with {resource_line(starting_resource(placed.step))}.",
         buttons=(Button("Done", "done", {"step": placed.id}, ButtonStyle.PRIMARY),),
         ephemeral=True,
     )
@@ -62,7 +62,7 @@ async def finish_step(ctx: CommandContext) -> Reply:
     mine = stats.summarize(
         ctx.track, await progress.statuses(ctx.session, ctx.member, ctx.track.id)
     )
-    streak = await stats.current_streak(ctx.session, ctx.member, ctx.tz, ctx.now)
+    streak = await stats.current_streak(ctx.session, ctx.member, ctx.now)
     # A finished step is cheered in the channel, unless its member keeps their progress
     # hidden: then only they see the answer, and it names nobody.
     announced = privacy.is_visible(ctx.member)
@@ -70,7 +70,7 @@ async def finish_step(ctx: CommandContext) -> Reply:
     lines = [
         f"{who} finished {step_label(placed)}!",
         f"That's {mine.done} of {mine.total} steps ({mine.percent}%) · 🔥 "
-        f"{plural(streak, 'day')} streak.",
+        f"{plural(streak.days, 'day')} streak.",
     ]
     note = ctx.text("note")
     if note:
@@ -124,7 +124,7 @@ async def reset_step(ctx: CommandContext) -> Reply:
     examples=("/progress", "/progress ana"),
 )
 async def show_progress(ctx: CommandContext) -> Reply:
-    """Your progress (or a member's): per phase, this week, streak and a pace forecast."""
+    """Your progress (or a member's): per phase, study this week, streak and a forecast."""
     wanted = ctx.text("member")
     member = await tenancy.find_member(ctx.session, ctx.community, wanted) if wanted else ctx.member
     is_self = member.id == ctx.member.id
@@ -135,13 +135,18 @@ async def show_progress(ctx: CommandContext) -> Reply:
     track = ctx.track
     mine = stats.summarize(track, await progress.statuses(ctx.session, member, track.id))
     tz = ZoneInfo(member.timezone)
-    this_week = await stats.done_since(ctx.session, member, track.id, start_of_week(ctx.now, tz))
-    recent = await stats.done_since(ctx.session, member, track.id, ctx.now - stats.PACE_WINDOW)
-    streak = await stats.current_streak(ctx.session, member, tz, ctx.now)
+    week_start = start_of_week(ctx.now, tz)
+    this_week = await stats.done_since(ctx.session, member, track.id, week_start)
+    studied = await study.hours_by_member(
+        ctx.session, member.community_id, [member.id], since=week_start, until=ctx.now
+    )
+    streak = await stats.current_streak(ctx.session, member, ctx.now)
     skipped = f" · {mine.skipped} skipped" if mine.skipped else ""
     body = (
         f"**{mine.done} of {mine.total} steps done ({mine.percent}%)**{skipped}\n"
-        f"{plural(len(this_week), 'step')} this week · 🔥 {plural(streak, 'day')} streak"
+        f"This week: {plural(len(this_week), 'step')} · "
+        f"{hours(studied.get(member.id, 0.0))} studied\n"
+        f"{_streak_line(streak)}"
     )
     fields = []
     doing = mine.in_progress()
@@ -150,7 +155,10 @@ async def show_progress(ctx: CommandContext) -> Reply:
     nxt = mine.next_step()
     if nxt is not None:
         fields.append(Field("Next step", step_label(nxt)))
-    fields.append(Field("Forecast", _forecast_text(mine, recent, local_date(ctx.now, tz), nxt)))
+    pace = await stats.pace(ctx.session, member, ctx.now)
+    logged = await study.hours_on_steps(ctx.session, member, track.id)
+    today = local_date(ctx.now, tz)
+    fields.append(Field("Forecast", _forecast_text(member, mine, pace, logged, today, ctx.now)))
     whose = "Your" if is_self else f"{name(member.display_name)}'s"
     return Reply(
         title=f"📈 {whose} progress · {track.title}",
@@ -163,19 +171,64 @@ async def show_progress(ctx: CommandContext) -> Reply:
     )
 
 
+def _streak_line(streak: stats.Streak) -> str:
+    line = f"🔥 {plural(streak.days, 'day')} streak"
+    if streak.freezes:
+        line += f" · 🧊 {plural(streak.freezes, 'freeze')} held"
+    if streak.saved:
+        line += f" ({plural(len(streak.saved), 'missed day')} covered by a freeze)"
+    return line
+
+
 def _forecast_text(
-    mine: stats.TrackProgress, recent: list[str], today: date, nxt: PlacedStep | None
+    member: Member,
+    mine: stats.TrackProgress,
+    pace: stats.Pace,
+    logged: dict[str, float],
+    today: date,
+    now: datetime,
 ) -> str:
-    if nxt is None:
-        return "Nothing left to forecast: the whole track is finished. 🎓"
-    forecast = stats.forecast(mine, recent, today)
-    if forecast is None or forecast.phase_finish is None or forecast.track_finish is None:
-        return "Finish a step to get a forecast: it's based on your last four weeks."
-    return (
-        f"At your pace of the last four weeks (about {forecast.hours_per_week:.0f} h/week), "
-        f"you'd finish {nxt.phase.title} around {friendly_date(forecast.phase_finish)} "
-        f"and the whole track around {friendly_date(forecast.track_finish)}."
-    )
+    if not mine.ahead(mine.track.steps):
+        return "Nothing left to forecast: your path through the track is finished. 🎓"
+    if member.began_at is None:
+        return (
+            "Not enough data yet. Log your study (`/log 45m`, or `/focus`) and after your "
+            "first week I'll forecast when you'll finish."
+        )
+    if not pace.weeks:
+        ready = local_date(member.began_at + stats.WEEK, ZoneInfo(member.timezone))
+        return (
+            "Not enough data yet: forecasts need a whole week of your study. "
+            f"Yours will be ready on {friendly_date(ready)}."
+        )
+    forecast = stats.forecast(mine, pace, logged, today)
+    if forecast is None or forecast.phase is None:
+        return (
+            f"You logged no study in your last {plural(len(pace.weeks), 'week')}, so there's "
+            "no pace to forecast from. `/log 45m` counts."
+        )
+    weeks = ", ".join(f"{w:.0f}" for w in pace.weeks)
+    over = "four weeks" if len(pace.weeks) == 4 else plural(len(pace.weeks), "week") + " so far"
+    lines = [f"Your pace: about **{pace.per_week:.0f} h a week** (your last {over}: {weeks} h)."]
+    if forecast.phase_finish is not None and forecast.track_finish is not None:
+        lines.append(
+            f"About {forecast.track_finish.hours_left:.0f} h of your path remain: "
+            f"{forecast.phase.title} {_when(forecast.phase_finish)}, the whole path "
+            f"{_when(forecast.track_finish)}."
+        )
+    optional = [p for p in mine.remaining(mine.track.steps) if p not in mine.ahead([p])]
+    if optional:
+        lines.append(
+            f"_{plural(len(optional), 'optional step')} you haven't started (specialisations, "
+            "certifications) are left out._"
+        )
+    return "\n".join(lines)
+
+
+def _when(finish: stats.Finish) -> str:
+    if finish.earliest == finish.latest:
+        return f"around {friendly_date(finish.earliest)}"
+    return f"between {friendly_date(finish.earliest)} and {friendly_date(finish.latest)}"
 
 
 async def _change(

@@ -6,7 +6,13 @@ from bot.commands.context import CommandContext
 from bot.commands.registry import CommandSet, Option, OptionKind
 from bot.db.models import StepStatus
 from bot.messages import Button, ButtonStyle, Field, ProgressBar, Reply
-from bot.presentation import RESOURCE_HEADINGS, STATUS_MARK, resource_line, text_bar
+from bot.presentation import (
+    RESOURCE_HEADINGS,
+    STATUS_MARK,
+    resource_line,
+    starting_resource,
+    text_bar,
+)
 from bot.roadmap.catalog import PlacedStep
 from bot.services import progress
 from bot.services.stats import TrackProgress, summarize
@@ -110,7 +116,7 @@ async def show_next(ctx: CommandContext) -> Reply:
             ephemeral=True,
         )
     step = placed.step
-    first = step.resources[0]
+    first = starting_resource(step)
     state = mine.status(placed.id)
     lead = "Keep going with" if state is StepStatus.IN_PROGRESS else "Next up:"
     fields = [

@@ -3,6 +3,7 @@ the shapes of Kaggle links (a competition, a notebook or a dataset)."""
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -11,6 +12,8 @@ from pathlib import Path
 import yaml
 from pydantic import Field, ValidationError, model_validator
 
+from bot.errors import UserError
+from bot.markup import code
 from bot.roadmap.schema import Slug, Text, Url, _Strict
 
 
@@ -96,6 +99,25 @@ def _with_tab(link: KaggleLink, tab: list[str], tabs: frozenset[str]) -> KaggleL
     return KaggleLink(link.kind, link.owner, link.slug, wanted) if wanted in tabs else None
 
 
+class Score(_Strict):
+    """How a challenge is scored, and the range a real score falls in (accuracy 0 to 1, an
+    error 0 upwards), so a typo like 77 for 0.77 is caught."""
+
+    metric: Text
+    low: float
+    high: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Score:
+        if not self.low < self.high:
+            msg = f"score range {self.low}..{self.high} is empty: low must be below high"
+            raise ValueError(msg)
+        return self
+
+    def plausible(self, score: float) -> bool:
+        return self.low <= score <= self.high
+
+
 class Challenge(_Strict):
     id: Slug
     title: Text
@@ -104,6 +126,7 @@ class Challenge(_Strict):
     phases: list[Slug] = Field(min_length=1)
     skills: list[Text] = Field(min_length=1)
     summary: Text
+    score: Score | None = None  # None: a dataset to explore, any number may be shared
 
     @model_validator(mode="after")
     def _url_is_its_own_page(self) -> Challenge:
@@ -133,6 +156,18 @@ class ChallengeCatalogue(_Strict):
 
     def get(self, challenge_id: str) -> Challenge | None:
         return next((c for c in self.challenges if c.id == challenge_id), None)
+
+    def find(self, text: str) -> Challenge:
+        """The challenge `text` names by id or title; a UserError with a suggestion."""
+        wanted = text.strip().lower()
+        for challenge in self.challenges:
+            if wanted in {challenge.id, challenge.title.lower()}:
+                return challenge
+        ids = [c.id for c in self.challenges]
+        guesses = difflib.get_close_matches(wanted, ids, n=1, cutoff=0.6)
+        hint = f" Did you mean `{guesses[0]}`?" if guesses else ""
+        msg = f"No Kaggle challenge called {code(text)}.{hint} `/kaggle` shows the current one."
+        raise UserError(msg)
 
     def about(self, link: KaggleLink) -> Challenge | None:
         """The challenge whose own competition or dataset `link` points to."""

@@ -73,6 +73,10 @@ class Step(_Strict):
     skills: list[Text] = Field(min_length=1)
     resources: list[Resource] = Field(min_length=1)
     projects: list[Project] = []
+    # An optional step is one a learner chooses (a specialisation, a certification): it
+    # stays out of their progress and forecast until they start it.
+    optional: bool = False
+    choice: str | None = None  # which choice it belongs to, like "pick one or two"
 
 
 class Phase(_Strict):

@@ -1,12 +1,12 @@
-"""Group leaderboards: who finished most steps in a period, or holds the longest streak.
+"""Group leaderboards: steps finished or hours studied in a period, Kaggle attempts, or the
+longest current streaks.
 Members who chose to be hidden never appear."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -18,26 +18,26 @@ from bot.db.models import (
     GroupMember,
     KaggleAttempt,
     Member,
-    ProgressEvent,
     StepProgress,
     StepStatus,
-    Vacation,
 )
-from bot.services import privacy
-from bot.services.stats import ACTIVE_KINDS, STREAK_LOOKBACK, streak_length
-from bot.timeutil import local_date
+from bot.services import privacy, stats, study
 
 
 class Metric(StrEnum):
     STEPS = "steps"
+    HOURS = "hours"
     STREAK = "streak"
     KAGGLE = "kaggle"
 
 
 class Period(StrEnum):
-    WEEK = "week"
-    MONTH = "month"
+    WEEK = "week"  # since Monday, in the group's timezone
+    MONTH = "month"  # the last 30 days, so a month never shows less than a week
     ALL = "all"
+
+
+MONTH_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -45,10 +45,13 @@ class Standing:
     rank: int
     member_id: int
     name: str
-    value: int
+    value: float  # steps, attempts or streak days are whole; hours are not
 
 
-def rank_standings(rows: Iterable[tuple[int, str, int]]) -> list[Standing]:
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def rank_standings(rows: Iterable[tuple[int, str, float]]) -> list[Standing]:
     """Standard competition ranking: equal values share a rank, and the next rank skips
     (1, 2, 2, 4). Ties are listed by name so the order is stable."""
     ordered = sorted(rows, key=lambda row: (-row[2], row[1].lower(), row[0]))
@@ -106,9 +109,29 @@ async def leaderboard(
         )
     else:
         members = {mid: (name, tz) for mid, name, tz in await session.execute(eligible)}
-        streaks = await _streaks(session, community_id, members, now) if members else {}
-        rows = [(mid, members[mid][0], value) for mid, value in streaks.items()]
+        rows = await _per_member(session, community_id, members, metric, since, now)
     return rank_standings(row for row in rows if row[2] > 0)
+
+
+async def _per_member(
+    session: AsyncSession,
+    community_id: int,
+    members: dict[int, tuple[str, str]],
+    metric: Metric,
+    since: datetime | None,
+    now: datetime,
+) -> list[tuple[int, str, float]]:
+    """Streaks or study hours of the members one statement found (see `leaderboard`)."""
+    if not members:
+        return []
+    if metric is Metric.HOURS:
+        hours = await study.hours_by_member(
+            session, community_id, members, since=since or EPOCH, until=now + timedelta(seconds=1)
+        )
+        return [(mid, members[mid][0], round(value, 1)) for mid, value in hours.items()]
+    zones = {mid: ZoneInfo(tz) for mid, (_, tz) in members.items()}
+    found = await stats.streaks(session, community_id, zones, now)
+    return [(mid, members[mid][0], streak.days) for mid, streak in found.items()]
 
 
 async def _count_per_member(
@@ -119,7 +142,7 @@ async def _count_per_member(
     member_id: InstrumentedAttribute[int],
     at: InstrumentedAttribute[datetime | None] | InstrumentedAttribute[datetime],
     where: list[ColumnElement[bool]],
-) -> list[tuple[int, str, int]]:
+) -> list[tuple[int, str, float]]:
     """(member id, name, count) of each eligible member with something counted, in one
     statement, so a member who joins meanwhile is either wholly in it or not at all."""
     query = (
@@ -131,74 +154,3 @@ async def _count_per_member(
     if since is not None:
         query = query.where(at >= since)
     return [(mid, name, count) for mid, name, count in await session.execute(query)]
-
-
-STREAK_FIRST_LOOK = timedelta(days=35)  # most streaks are short; longer ones look further
-
-
-async def _streaks(
-    session: AsyncSession,
-    community_id: int,
-    members: dict[int, tuple[str, str]],
-    now: datetime,
-) -> dict[int, int]:
-    """Each member's current streak. Most streaks end within a few weeks, so the last five
-    weeks are read first, and the whole lookback only for streaks that reach back that far."""
-    zones = {mid: ZoneInfo(tz) for mid, (_, tz) in members.items()}
-    streaks: dict[int, int] = {}
-    pending = list(members)
-    window = STREAK_FIRST_LOOK
-    while pending:
-        days, frozen = await _active_and_frozen_days(
-            session, community_id, pending, zones, now, window
-        )
-        longer = []
-        for mid in pending:
-            length = streak_length(days[mid], local_date(now, zones[mid]), frozen[mid])
-            if window < STREAK_LOOKBACK and length + len(frozen[mid]) >= window.days - 2:
-                longer.append(mid)  # the streak may go on before the window: look further
-            else:
-                streaks[mid] = length
-        pending, window = longer, STREAK_LOOKBACK
-    return streaks
-
-
-async def _active_and_frozen_days(
-    session: AsyncSession,
-    community_id: int,
-    member_ids: list[int],
-    zones: dict[int, ZoneInfo],
-    now: datetime,
-    window: timedelta,
-) -> tuple[dict[int, set[date]], dict[int, set[date]]]:
-    since = now - window
-    # A literal id list lets the database walk each member's own events (member, time
-    # index) instead of the whole community's year.
-    rows = await session.execute(
-        select(ProgressEvent.member_id, ProgressEvent.occurred_at).where(
-            ProgressEvent.member_id.in_(member_ids),
-            ProgressEvent.community_id == community_id,
-            ProgressEvent.kind.in_(ACTIVE_KINDS),
-            ProgressEvent.occurred_at >= since,
-        )
-    )
-    days: dict[int, set[date]] = defaultdict(set)
-    for mid, at in rows:
-        days[mid].add(local_date(at, zones[mid]))
-    away = await session.execute(
-        select(Vacation.member_id, Vacation.starts_at, Vacation.ends_at).where(
-            Vacation.community_id == community_id,
-            Vacation.ends_at >= since,
-            Vacation.member_id.in_(member_ids),
-        )
-    )
-    frozen: dict[int, set[date]] = defaultdict(set)
-    for mid, starts, ends in away:
-        day, last = (
-            local_date(max(starts, since), zones[mid]),
-            local_date(min(ends, now), zones[mid]),
-        )
-        while day <= last:
-            frozen[mid].add(day)
-            day += timedelta(days=1)
-    return days, frozen

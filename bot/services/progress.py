@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import EventKind, Member, ProgressEvent, StepProgress, StepStatus
+from bot.services import learners
 
 EVENT_FOR = {
     StepStatus.IN_PROGRESS: EventKind.STARTED,
@@ -109,5 +110,7 @@ async def change_step(
             occurred_at=now,
         )
     )
+    if target is not StepStatus.NOT_STARTED:
+        learners.began(member, now)  # moving a step is studying; resetting one is not
     await session.flush()
     return StepChange(step_id, before, target, Outcome.CHANGED)

@@ -1,8 +1,11 @@
-"""What a member's progress adds up to: per-phase counts, streaks and a pace forecast."""
+"""What a member's study adds up to: per-phase counts, study days and streaks (with
+freezes), and a pace forecast. The README's "How Cohort behaves" states the same rules."""
 
 from __future__ import annotations
 
 import math
+import statistics
+from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -11,15 +14,30 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import EventKind, Member, ProgressEvent, StepProgress, StepStatus
+from bot.db.models import (
+    Checkin,
+    EventKind,
+    Member,
+    ProgressEvent,
+    StepProgress,
+    StepStatus,
+    StudyLog,
+    Vacation,
+)
 from bot.roadmap.catalog import PlacedStep, Track
 from bot.roadmap.schema import Phase
-from bot.services import away
+from bot.services import study
 from bot.timeutil import local_date
 
-ACTIVE_KINDS = (EventKind.STARTED.value, EventKind.DONE.value, EventKind.SKIPPED.value)
-PACE_WINDOW = timedelta(days=28)
+# Moving a step (but not resetting one) is a study action, like logging time or checking in.
+MOVED_KINDS = (EventKind.STARTED.value, EventKind.DONE.value, EventKind.SKIPPED.value)
 STREAK_LOOKBACK = timedelta(days=400)
+STREAK_FIRST_LOOK = timedelta(days=35)  # most streaks are short; longer ones look further
+FREEZE_EVERY = 7  # one freeze earned per 7 study days in a row
+FREEZES_HELD = 2  # at most
+PACE_WEEKS = 4
+WEEK = timedelta(days=7)
+VARIES = 0.25  # weeks whose spread exceeds a quarter of the pace give a range of dates
 FINISHED = {StepStatus.DONE, StepStatus.SKIPPED}
 
 
@@ -71,6 +89,15 @@ class TrackProgress:
     def remaining(self, steps: Iterable[PlacedStep]) -> list[PlacedStep]:
         return [p for p in steps if self.status(p.id) not in FINISHED]
 
+    def ahead(self, steps: Iterable[PlacedStep]) -> list[PlacedStep]:
+        """The steps still ahead on this member's own path: unfinished, and optional ones
+        (a specialisation they did not pick, a certification) only once started."""
+        return [
+            p
+            for p in self.remaining(steps)
+            if not p.step.optional or self.status(p.id) is StepStatus.IN_PROGRESS
+        ]
+
 
 def summarize(track: Track, statuses: dict[str, StepStatus]) -> TrackProgress:
     phases = []
@@ -87,44 +114,137 @@ def summarize(track: Track, statuses: dict[str, StepStatus]) -> TrackProgress:
     return TrackProgress(track, statuses, tuple(phases))
 
 
-def streak_length(
-    active_days: set[date], today: date, frozen: Collection[date] = frozenset()
-) -> int:
-    """Consecutive active days up to today. A streak is still alive if yesterday was
-    active and today is not yet: people get the whole day to keep it. Frozen days (on
-    vacation) neither count nor break it."""
-    day = today
-    if day not in active_days:
-        day -= timedelta(days=1)
-    length = 0
-    while True:
-        while day in frozen and day not in active_days:
-            day -= timedelta(days=1)
-        if day not in active_days:
-            return length
-        length += 1
-        day -= timedelta(days=1)
+# Streaks ---------------------------------------------------------------------------------
 
 
-async def active_days(
-    session: AsyncSession, member: Member, tz: ZoneInfo, *, since: datetime
-) -> set[date]:
-    rows = await session.scalars(
-        select(ProgressEvent.occurred_at).where(
-            ProgressEvent.community_id == member.community_id,
-            ProgressEvent.member_id == member.id,
-            ProgressEvent.kind.in_(ACTIVE_KINDS),
+@dataclass(frozen=True)
+class Streak:
+    days: int  # study days in the current streak
+    freezes: int  # freezes held now
+    saved: tuple[date, ...]  # missed days a freeze covered, in the current streak
+    settled: bool  # the walk saw the streak start (or a break), so it is the whole story
+
+
+def streak_of(
+    study_days: Collection[date], away: Collection[date], today: date, *, first: date
+) -> Streak:
+    """Walk the days from `first` to `today`. A study day adds one to the streak, and every
+    seventh in a row earns a freeze (at most two held). A day away (vacation) neither
+    counts nor breaks it. A missed day spends a freeze if one is held, else the streak (and
+    any freezes) are gone. Today is never missed: people get the whole day."""
+    length, freezes, saved, settled = 0, 0, [], False
+    day = first
+    while day <= today:
+        if day in study_days:
+            length += 1
+            if length % FREEZE_EVERY == 0:
+                freezes = min(FREEZES_HELD, freezes + 1)
+        elif day in away or day == today:
+            pass
+        elif length and freezes:
+            freezes -= 1
+            saved.append(day)
+        else:
+            if length or day > first + timedelta(days=FREEZES_HELD):
+                settled = True  # a break, or enough missed days that no freeze survives
+            length, freezes, saved = 0, 0, []
+        day += timedelta(days=1)
+    return Streak(length, freezes, tuple(saved), settled)
+
+
+async def streaks(
+    session: AsyncSession, community_id: int, zones: dict[int, ZoneInfo], now: datetime
+) -> dict[int, Streak]:
+    """Each member's streak (members given with their timezones). The last five weeks are
+    read first, and the whole lookback only for streaks that may reach back further."""
+    found: dict[int, Streak] = {}
+    pending = list(zones)
+    window = STREAK_FIRST_LOOK
+    while pending:
+        since = now - window
+        days = await study_days(session, community_id, {m: zones[m] for m in pending}, since, now)
+        away = await away_days(session, community_id, {m: zones[m] for m in pending}, since, now)
+        longer = []
+        for member_id in pending:
+            tz = zones[member_id]
+            streak = streak_of(
+                days[member_id], away[member_id], local_date(now, tz), first=local_date(since, tz)
+            )
+            if not streak.settled and window < STREAK_LOOKBACK and days[member_id]:
+                longer.append(member_id)
+            else:
+                found[member_id] = streak
+        pending, window = longer, STREAK_LOOKBACK
+    return found
+
+
+async def current_streak(session: AsyncSession, member: Member, now: datetime) -> Streak:
+    tz = ZoneInfo(member.timezone)
+    return (await streaks(session, member.community_id, {member.id: tz}, now))[member.id]
+
+
+async def study_days(
+    session: AsyncSession,
+    community_id: int,
+    zones: dict[int, ZoneInfo],
+    since: datetime,
+    now: datetime,
+) -> dict[int, set[date]]:
+    """Local days on which each member logged time, finished a focus session, moved a step
+    or checked in."""
+    ids = list(zones)
+    queries = (
+        select(ProgressEvent.member_id, ProgressEvent.occurred_at).where(
+            ProgressEvent.member_id.in_(ids),
+            ProgressEvent.community_id == community_id,
+            ProgressEvent.kind.in_(MOVED_KINDS),
             ProgressEvent.occurred_at >= since,
+            ProgressEvent.occurred_at <= now,
+        ),
+        select(StudyLog.member_id, StudyLog.occurred_at).where(
+            StudyLog.member_id.in_(ids),
+            StudyLog.community_id == community_id,
+            StudyLog.occurred_at >= since,
+            StudyLog.occurred_at <= now,
+        ),
+        select(Checkin.member_id, Checkin.submitted_at).where(
+            Checkin.member_id.in_(ids),
+            Checkin.community_id == community_id,
+            Checkin.submitted_at >= since,
+            Checkin.submitted_at <= now,
+        ),
+    )
+    days: dict[int, set[date]] = defaultdict(set)
+    for query in queries:
+        for member_id, at in await session.execute(query):
+            days[member_id].add(local_date(at, zones[member_id]))
+    return days
+
+
+async def away_days(
+    session: AsyncSession,
+    community_id: int,
+    zones: dict[int, ZoneInfo],
+    since: datetime,
+    now: datetime,
+) -> dict[int, set[date]]:
+    """Local days each member spent on vacation between `since` and `now`."""
+    rows = await session.execute(
+        select(Vacation.member_id, Vacation.starts_at, Vacation.ends_at).where(
+            Vacation.community_id == community_id,
+            Vacation.member_id.in_(list(zones)),
+            Vacation.ends_at >= since,
+            Vacation.starts_at <= now,
         )
     )
-    return {local_date(at, tz) for at in rows}
-
-
-async def current_streak(session: AsyncSession, member: Member, tz: ZoneInfo, now: datetime) -> int:
-    since = now - STREAK_LOOKBACK
-    days = await active_days(session, member, tz, since=since)
-    frozen = await away.away_days(session, member, tz, since=since, now=now)
-    return streak_length(days, local_date(now, tz), frozen)
+    frozen: dict[int, set[date]] = defaultdict(set)
+    for member_id, starts, ends in rows:
+        tz = zones[member_id]
+        day, last = local_date(max(starts, since), tz), local_date(min(ends, now), tz)
+        while day <= last:
+            frozen[member_id].add(day)
+            day += timedelta(days=1)
+    return frozen
 
 
 async def done_since(
@@ -142,30 +262,99 @@ async def done_since(
     return list(rows)
 
 
+# Pace and forecast -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pace:
+    """Study hours in each of the (up to four) whole weeks since the member began, oldest
+    first. Weeks count from the moment of their first study action."""
+
+    weeks: tuple[float, ...]
+
+    @property
+    def per_week(self) -> float:
+        return statistics.fmean(self.weeks) if self.weeks else 0.0
+
+    @property
+    def spread(self) -> float:
+        return statistics.pstdev(self.weeks) if len(self.weeks) > 1 else 0.0
+
+    @property
+    def varies(self) -> bool:
+        return self.per_week > 0 and self.spread > VARIES * self.per_week
+
+    def band(self) -> tuple[float, float]:
+        """The slow and fast paces a range of dates is drawn from: one spread either side,
+        never slower than a third of the pace."""
+        if not self.varies:
+            return self.per_week, self.per_week
+        slow = max(self.per_week - self.spread, self.per_week / 3)
+        return slow, self.per_week + self.spread
+
+
+def pace_weeks(began: datetime | None, now: datetime) -> list[tuple[datetime, datetime]]:
+    """The whole weeks (start, end) since `began` that pace is measured over: the last
+    four at most, oldest first. None yet in a member's first seven days."""
+    if began is None or now - began < WEEK:
+        return []
+    whole = int((now - began) / WEEK)
+    first = max(0, whole - PACE_WEEKS)
+    return [(began + WEEK * i, began + WEEK * (i + 1)) for i in range(first, whole)]
+
+
+async def pace(session: AsyncSession, member: Member, now: datetime) -> Pace:
+    weeks = pace_weeks(member.began_at, now)
+    if not weeks:
+        return Pace(())
+    found = await study.studied(
+        session, member.community_id, [member.id], since=weeks[0][0], until=weeks[-1][1]
+    )
+    entries = found.get(member.id, [])
+    return Pace(tuple(sum(e.hours for e in entries if start <= e.at < end) for start, end in weeks))
+
+
+@dataclass(frozen=True)
+class Finish:
+    hours_left: float
+    earliest: date
+    latest: date  # the same as earliest unless the member's weeks vary
+
+
 @dataclass(frozen=True)
 class Forecast:
-    hours_per_week: float
+    pace: Pace
     phase: Phase | None
-    phase_finish: date | None
-    track_finish: date | None
+    phase_finish: Finish | None
+    track_finish: Finish | None
 
 
-def forecast(progress: TrackProgress, recent_done: Iterable[str], today: date) -> Forecast | None:
-    """When the current phase and the whole track would be finished at the pace of the
-    last four weeks, measured in estimated study hours. None with no recent progress."""
-    hours = sum(
-        placed.step.hours for i in recent_done if (placed := progress.track.get(i)) is not None
-    )
-    if hours <= 0:
+def hours_ahead(steps: Iterable[PlacedStep], logged: dict[str, float]) -> float:
+    """Estimated hours of `steps`, less what was already logged on each."""
+    return sum(max(p.step.hours - logged.get(p.id, 0.0), 0.0) for p in steps)
+
+
+def forecast(
+    progress: TrackProgress, pace_: Pace, logged: dict[str, float], today: date
+) -> Forecast | None:
+    """When the current phase and the member's whole path would be done at their pace.
+    None without a pace (less than a week of data, or no study in those weeks)."""
+    if pace_.per_week <= 0:
         return None
-    per_day = hours / PACE_WINDOW.days
-    nxt = progress.next_step()
+    nxt = next(iter(progress.ahead(progress.track.steps)), None)
     if nxt is None:
-        return Forecast(per_day * 7, None, None, None)
-    phase_left = progress.remaining(progress.track.phase_steps(nxt.phase.id))
-    track_left = progress.remaining(progress.track.steps)
+        return Forecast(pace_, None, None, None)
+    slow, fast = pace_.band()
 
-    def finish(steps: list[PlacedStep]) -> date:
-        return today + timedelta(days=math.ceil(sum(p.step.hours for p in steps) / per_day))
+    def finish(steps: list[PlacedStep]) -> Finish:
+        left = hours_ahead(steps, logged)
+        return Finish(
+            left,
+            today + timedelta(days=math.ceil(left / fast * 7)),
+            today + timedelta(days=math.ceil(left / slow * 7)),
+        )
 
-    return Forecast(per_day * 7, nxt.phase, finish(phase_left), finish(track_left))
+    phase_steps = progress.ahead(progress.track.phase_steps(nxt.phase.id))
+    return Forecast(
+        pace_, nxt.phase, finish(phase_steps), finish(progress.ahead(progress.track.steps))
+    )

@@ -63,6 +63,8 @@ async def caller_of(session: AsyncSession, invocation: Invocation, *, now: datet
     group = await group_for_channel(session, community, place.channel_id)
     if group is not None:
         await join_group(session, group, member, now=now)
+        if not member.timezone_chosen and member.timezone != group.timezone:
+            member.timezone = group.timezone  # the group's clock until they choose their own
     admin = actor.is_admin or (group is not None and await is_group_admin(session, group, member))
     return Caller(community, member, group, may_administer=admin)
 

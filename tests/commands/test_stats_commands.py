@@ -20,7 +20,7 @@ async def test_progress_counts_phases_week_and_streak(cohort: Cohort, clock: Man
 
     assert reply.title == "📈 Your progress · Machine Learning Engineer"
     assert "**2 of 37 steps done (5%)**" in reply.body
-    assert "2 steps this week · 🔥 3 days streak" in reply.body
+    assert "This week: 2 steps · 0 h studied\n🔥 3 days streak" in reply.body
     assert reply.progress[0].label == "Foundations"
     assert (reply.progress[0].done, reply.progress[0].total) == (2, 7)
     assert fields["In progress"] == "`linear-algebra`"
@@ -32,7 +32,7 @@ async def test_this_week_starts_on_monday(cohort: Cohort, clock: ManualClock) ->
     clock.advance(timedelta(days=5))  # Monday 23 Nov
     await cohort("/done dev-tools")
     reply = await cohort("/progress")
-    assert "1 step this week" in reply.body
+    assert "This week: 1 step" in reply.body
 
 
 async def test_a_missed_day_breaks_the_streak_but_today_is_still_open(
@@ -55,29 +55,7 @@ async def test_streak_days_follow_the_members_timezone(cohort: Cohort, clock: Ma
     utc_member = await cohort("/progress", as_="ben")
 
     assert "🔥 2 days streak" in tokyo.body
-    assert "0 steps this week" in utc_member.body
-
-
-async def test_forecast_uses_the_last_four_weeks_of_study_hours(
-    cohort: Cohort, clock: ManualClock
-) -> None:
-    # 60 + 20 estimated hours in the last 28 days: 20 h/week.
-    await cohort("/done python-basics")
-    await cohort("/done dev-tools")
-    reply = await cohort("/progress")
-    forecast = {f.name: f.value for f in reply.fields}["Forecast"]
-
-    # Foundations has 25 + 20 + 30 + 35 + 20 = 130 hours left: 130 / (80/28) = 45.5 -> 46 days.
-    assert "about 20 h/week" in forecast
-    assert "finish Foundations around 3 Jan 2027" in forecast
-    assert "whole track around" in forecast
-
-
-async def test_forecast_needs_recent_progress(cohort: Cohort, clock: ManualClock) -> None:
-    await cohort("/done python-basics")
-    clock.advance(timedelta(days=29))
-    forecast = {f.name: f.value for f in (await cohort("/progress")).fields}["Forecast"]
-    assert forecast.startswith("Finish a step to get a forecast")
+    assert "This week: 0 steps" in utc_member.body
 
 
 async def test_progress_of_another_member(cohort: Cohort) -> None:
@@ -110,7 +88,7 @@ async def test_leaderboard_ranks_ties_fairly(cohort: Cohort) -> None:
             await cohort(f"/done {placed.id}", as_=name)
     reply = await cohort("/leaderboard")
 
-    assert plain_text(reply.title) == "🏆 Steps finished this week · #ml-study"
+    assert plain_text(reply.title) == "🏆 Steps finished this week (since Mon 16 Nov) · #ml-study"
     assert reply.body.splitlines() == [
         "🥇 **dee** · 3 steps",
         "🥈 **ana** · 2 steps",
@@ -139,12 +117,19 @@ async def test_leaderboard_periods(cohort: Cohort, clock: ManualClock) -> None:
     clock.advance(timedelta(days=7))  # 2 Dec: next month
     await cohort("/done dev-tools", as_="ben")
 
+    clock.advance(timedelta(days=4))  # Sunday 6 Dec: the week began in November
     week = await cohort("/leaderboard week")
     month = await cohort("/leaderboard month")
     everything = await cohort("/leaderboard all")
     assert week.body.splitlines() == ["🥇 **ben** · 1 step"]
-    assert month.body.splitlines() == ["🥇 **ben** · 1 step"]
+    # A month is the last 30 days, so on 6 December it still holds the whole week.
+    assert plain_text(month.title).startswith(
+        "🏆 Steps finished in the last 30 days (06 Nov – 06 Dec)"
+    )
+    assert month.body.splitlines() == ["🥇 **ben** · 2 steps", "🥈 **ana** · 1 step"]
     assert everything.body.splitlines() == ["🥇 **ben** · 2 steps", "🥈 **ana** · 1 step"]
+    clock.advance(timedelta(days=13))  # 19 Dec: ana's step of 18 Nov is over 30 days old
+    assert (await cohort("/leaderboard month")).body.splitlines() == ["🥇 **ben** · 2 steps"]
 
 
 async def test_leaderboard_by_streak(cohort: Cohort, clock: ManualClock) -> None:
@@ -170,7 +155,7 @@ async def test_leaderboard_counts_only_the_groups_members(cohort: Cohort) -> Non
 
 async def test_an_empty_leaderboard_invites_people_to_start(cohort: Cohort) -> None:
     reply = await cohort("/leaderboard month")
-    assert "No one has finished a step this month yet. Be the first: `/next`." in reply.body
+    assert "No one has finished a step in the last 30 days (19 Oct – 18 Nov) yet." in reply.body
 
 
 async def test_leaderboard_with_bad_arguments_names_the_choices(cohort: Cohort) -> None:
@@ -179,7 +164,7 @@ async def test_leaderboard_with_bad_arguments_names_the_choices(cohort: Cohort) 
     assert period.is_error
     assert "Use one of `week`, `month`, `all`" in period.body
     assert metric.is_error
-    assert "Use one of `steps`, `streak`" in metric.body
+    assert "Use one of `steps`, `hours`, `streak`" in metric.body
 
 
 async def test_a_streak_longer_than_five_weeks_is_counted_in_full(
