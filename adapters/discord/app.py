@@ -96,7 +96,8 @@ async def log_in(client: discord.Client, settings: Settings) -> None:
 
 
 def message(reply: Reply, seal_for: SealFor | None = None) -> dict[str, Any]:
-    """Keyword arguments for discord.py's send methods: the embed, buttons, an image.
+    """Keyword arguments for discord.py's send methods: the embed, buttons, and the files
+    (an image the embed shows, an attachment to download).
     Buttons sent by DM carry their group's place, sealed by `seal_for`."""
     content: dict[str, Any] = {"embed": translate.embed(reply)}
     rows = translate.button_rows(reply, seal_for)
@@ -106,9 +107,17 @@ def message(reply: Reply, seal_for: SealFor | None = None) -> dict[str, Any]:
             for label, custom_id, style in row:
                 view.add_item(CohortButton(label, custom_id, style, row=number))
         content["view"] = view
-    if reply.image is not None:
-        content["file"] = discord.File(io.BytesIO(reply.image.png), translate.IMAGE_NAME)
+    sent = [
+        discord.File(io.BytesIO(f.data), f.filename, description=f.description)
+        for f in translate.files(reply)
+    ]
+    if sent:
+        content["files"] = sent
     return content
+
+
+def _too_large(error: discord.HTTPException) -> bool:
+    return error.status == 413 or error.code == translate.TOO_LARGE
 
 
 class CohortButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"cohort:.+"):
@@ -324,15 +333,30 @@ class DiscordAdapter:
     async def _send(
         self, interaction: discord.Interaction, reply: Reply, *, deferred: bool
     ) -> None:
+        """Send `reply` as the interaction's answer. A file larger than Discord takes in
+        this interaction is not sent: the member is told so in a short message instead."""
+        refusal = translate.file_too_big(reply, interaction.filesize_limit)
+        try:
+            await self._deliver(interaction, refusal or reply, deferred=deferred)
+        except discord.HTTPException as error:
+            if refusal is not None or reply.attachment is None or not _too_large(error):
+                raise
+            # Discord measured the file differently than its own limit said it would.
+            log.warning("Discord refused a file as too large (%s)", error)
+            refusal = translate.too_big(reply.attachment)
+            await self._deliver(interaction, refusal, deferred=deferred)
+
+    async def _deliver(
+        self, interaction: discord.Interaction, reply: Reply, *, deferred: bool
+    ) -> None:
         content = message(reply)
         if not deferred:
             await interaction.response.send_message(ephemeral=reply.ephemeral, **content)
             return
         if reply.ephemeral:
-            image = content.pop("file", None)
-            await interaction.edit_original_response(
-                attachments=[image] if image else [], **content
-            )
+            files = content.pop("files", [])
+            # content=None: a public answer that failed may have left SHARED there.
+            await interaction.edit_original_response(content=None, attachments=files, **content)
             return
         # The deferral was private; a public answer follows it as a message of its own.
         await interaction.edit_original_response(content=SHARED)

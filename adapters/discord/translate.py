@@ -9,7 +9,16 @@ from typing import Any
 import discord
 
 from bot.markup import Style, plain_text, render
-from bot.messages import Actor, Button, ButtonStyle, Place, Platform, ProgressBar, Reply
+from bot.messages import (
+    Actor,
+    Attachment,
+    Button,
+    ButtonStyle,
+    Place,
+    Platform,
+    ProgressBar,
+    Reply,
+)
 from bot.seals import SealFor
 
 TITLE_LIMIT = 256
@@ -24,6 +33,8 @@ BAR_WIDTH = 10
 COLOUR = discord.Colour(0x2A9D8F)
 ERROR_COLOUR = discord.Colour(0xE76F51)
 IMAGE_NAME = "cohort.png"
+FILE_DESCRIPTION_LIMIT = 1024
+TOO_LARGE = 40005  # Discord's error code for a request (a file) over its size limit
 PLACE_MARK = "#"  # custom ids of buttons sent by DM carry the group's place after it
 
 STYLES = {
@@ -93,6 +104,47 @@ def embed(reply: Reply) -> discord.Embed:
         shown.set_image(url=f"attachment://{IMAGE_NAME}")
         shown.set_footer(text=_clip(plain_text(reply.image.alt_text), 2048))
     return shown
+
+
+def files(reply: Reply) -> list[Attachment]:
+    """The files a reply sends along: its image (which the embed shows) and its attachment
+    (a download in the same message)."""
+    sent = []
+    if reply.image is not None:
+        sent.append(Attachment(IMAGE_NAME, reply.image.png, plain_text(reply.image.alt_text)))
+    if reply.attachment is not None:
+        sent.append(reply.attachment)
+    return [
+        Attachment(f.filename, f.data, _clip(f.description, FILE_DESCRIPTION_LIMIT), f.mime_type)
+        for f in sent
+    ]
+
+
+def file_too_big(reply: Reply, limit: int) -> Reply | None:
+    """What a member reads instead of `reply` when one of its files is larger than Discord
+    takes in this interaction (its `attachment_size_limit`); None when every file fits."""
+    for sent in files(reply):
+        if len(sent.data) > limit:
+            return too_big(sent, limit)
+    return None
+
+
+def too_big(sent: Attachment, limit: int | None = None) -> Reply:
+    """A short answer for a file Discord will not take; `limit` when we know it."""
+    size = file_size(len(sent.data))
+    if limit is None:
+        why = f"Discord refused it as too large ({size})"
+    else:
+        why = f"it is {size}, and Discord takes at most {file_size(limit)} here"
+    return Reply.error(f"I couldn't send you `{sent.filename}`: {why}.")
+
+
+def file_size(count: int) -> str:
+    """A size as people read it: 512 bytes, 3.4 KB, 10 MB."""
+    if count < 1024:
+        return f"{count} bytes"
+    value, unit = (count / 1024, "KB") if count < 1024**2 else (count / 1024**2, "MB")
+    return f"{value:.1f}".removesuffix(".0") + f" {unit}"
 
 
 def custom_id(button: Button, seal: str | None = None) -> str | None:

@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import translate
 from adapters.slack.endpoint import SlackEndpoint
+from adapters.slack.files import deliver_attachment
 from bot.bootstrap import App
 from bot.commands.parse import parse_command_line
 from bot.errors import UserError
@@ -116,6 +117,7 @@ class SlackAdapter:
         admin = await self.is_admin(user_id) if self._needs_admin(text) else False
         actor = translate.actor_of(command, is_admin=admin)
         reply = await self.core.dispatcher.run_line(text, actor=actor, place=place)
+        reply = await deliver_attachment(self.client, actor.user_id, reply)
         await respond(**_response(reply))
         await self.refresh_home(actor, place)
 
@@ -159,6 +161,7 @@ class SlackAdapter:
         reply = await self.core.dispatcher.press(
             action_id, actor=actor, place=place, carried=carried
         )
+        reply = await deliver_attachment(self.client, actor.user_id, reply)
         if body.get("response_url"):
             await respond(**_response(reply))
         await self.refresh_home(actor, place)
@@ -184,6 +187,7 @@ class SlackAdapter:
             await ack(response_action="errors", errors={field: translate.plain(reply.body)[:150]})
             return
         await ack()
+        reply = await deliver_attachment(self.client, actor.user_id, reply)
         await self.client.chat_postEphemeral(
             channel=place.channel_id, user=actor.user_id, **translate.message(reply)
         )

@@ -6,7 +6,15 @@ from typing import Any
 
 import yaml
 
-BOT_SCOPES = ["commands", "chat:write", "chat:write.public", "im:write", "users:read"]
+# files:write: a member's files (`/me export`) are uploaded into their DM with the bot.
+BOT_SCOPES = [
+    "commands",
+    "chat:write",
+    "chat:write.public",
+    "files:write",
+    "im:write",
+    "users:read",
+]
 
 
 def manifest(*, url: str | None, socket_mode: bool, name: str = "Cohort") -> dict[str, Any]:

@@ -8,11 +8,13 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import mimetypes
+import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, hdrs, web
 
 from tests.support import wait_until
 
@@ -30,6 +32,11 @@ CHANNEL = "710000000000000001"
 TIMESTAMP = "2026-11-18T10:00:00+00:00"
 MANAGE_GUILD = 1 << 5
 JSON = "application/json"  # exactly: discord.py reads `; charset=utf-8` bodies as text
+# Discord's default per-file upload limit; an interaction says its own in
+# `attachment_size_limit` (larger with boosts or Nitro).
+DEFAULT_SIZE_LIMIT = 10 * 1024 * 1024
+FILE_PART = re.compile(r"files\[(\d+)\]")
+ACCEPTED_FILES = web.RequestKey("accepted_files", list)  # handed from the guard to handlers
 
 
 def user(user_id: str, name: str) -> dict[str, Any]:
@@ -47,11 +54,33 @@ BEN = user("800000000000000002", "ben")
 ADMIN = user("800000000000000009", "admin")
 
 
+@dataclass(frozen=True)
+class SentFile:
+    """One file part of a multipart request, as Discord received it."""
+
+    filename: str
+    data: bytes
+    content_type: str
+    description: str | None = None
+
+
 @dataclass
 class Call:
     method: str
     path: str
     body: Any
+    files: list[SentFile] = field(default_factory=list)
+
+
+class Refused(Exception):
+    """A request Discord answers with an error instead of acting on it."""
+
+    def __init__(self, status: int, code: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+    def response(self) -> web.Response:
+        return _json({"message": self.message, "code": self.code}, status=self.status)
 
 
 @dataclass
@@ -78,6 +107,9 @@ class FakeDiscord:
     guild_members: dict[str, set[str]] = field(
         default_factory=lambda: {GUILD: {ANA["id"], BEN["id"], ADMIN["id"]}}
     )
+    # Each interaction token's `attachment_size_limit`, as sent in its INTERACTION_CREATE.
+    size_limits: dict[str, int] = field(default_factory=dict)
+    attachment_ids: set[str] = field(default_factory=set)  # files on messages so far
     retry_after: float = 0.05
     post_delay: float = 0.0  # seconds each channel post takes, to make senders overlap
     url: str = ""
@@ -87,7 +119,8 @@ class FakeDiscord:
     # --- running -------------------------------------------------------------------------
 
     async def start(self) -> None:
-        app = web.Application()
+        # Room for files past Discord's limit, so the fake refuses them the way Discord does.
+        app = web.Application(client_max_size=4 * DEFAULT_SIZE_LIMIT)
         api = "/api/v10"
         routes = [
             ("GET", "/users/@me", "me", self._me),
@@ -139,6 +172,10 @@ class FakeDiscord:
     def channel_posts(self, channel_id: str) -> list[dict[str, Any]]:
         return [c.body for c in self.called("POST", f"/channels/{channel_id}/messages")]
 
+    def with_files(self) -> list[Call]:
+        """Every call that carried files and was accepted, wherever it went."""
+        return [c for c in self.calls if c.files]
+
     async def wait_for(self, check: Callable[[], Any], within: float = 10) -> Any:
         """The first truthy result of `check`, polled until `within` seconds pass."""
         return await wait_until(check, within)
@@ -156,13 +193,14 @@ class FakeDiscord:
             "application_id": APPLICATION_ID,
             "token": f"token-{interaction_id}",
             "version": 1,
-            "attachment_size_limit": 8 * 1024 * 1024,
+            "attachment_size_limit": DEFAULT_SIZE_LIMIT,
             "app_permissions": str((1 << 50) - 1),
             "locale": "en-US",
             "entitlements": [],
             "authorizing_integration_owners": {"0": GUILD},
             **data,
         }
+        self.size_limits[payload["token"]] = int(payload["attachment_size_limit"])
         session = self._session_for(shard)
         await session.dispatch("INTERACTION_CREATE", payload)
         return interaction_id
@@ -180,8 +218,14 @@ class FakeDiscord:
 
     def _guarded(self, name: str, handler: Callable[..., Any]) -> Callable[..., Any]:
         async def guarded(request: web.Request) -> web.Response:
-            body = await _body(request)
-            self.calls.append(Call(request.method, request.path.removeprefix("/api/v10"), body))
+            path = request.path.removeprefix("/api/v10")
+            try:
+                body, files = await _body(request)
+            except Refused as refused:
+                self.calls.append(Call(request.method, path, None))
+                return refused.response()
+            call = Call(request.method, path, body)
+            self.calls.append(call)
             planned = self.failures.get(name)
             if planned:
                 status = planned.pop(0)
@@ -195,11 +239,38 @@ class FakeDiscord:
                         status=429,
                         headers={"Via": "1.1 google", "Retry-After": "1"},
                     )
+                if status == 413:
+                    return Refused(413, 40005, "Request entity too large").response()
                 return _json({"message": "Server error", "code": 0}, status=status)
+            try:
+                call.files = self._accepted_files(request, body, files)
+            except Refused as refused:
+                return refused.response()
+            request[ACCEPTED_FILES] = call.files
             result: web.Response = await handler(request, body)
             return result
 
         return guarded
+
+    def _accepted_files(
+        self, request: web.Request, body: Any, parts: dict[int, SentFile]
+    ) -> list[SentFile]:
+        """The files of a request, refused the way Discord refuses them: each at most the
+        interaction's `attachment_size_limit` (10 MiB outside interactions), and every
+        entry of `attachments` either a `files[n]` part, by its `n`, or a file the message
+        already has. An entry's description becomes its file's."""
+        limit = self.size_limits.get(request.match_info.get("token", ""), DEFAULT_SIZE_LIMIT)
+        if any(len(part.data) > limit for part in parts.values()):
+            raise Refused(413, 40005, "Request entity too large")
+        payload = body.get("data", body) if isinstance(body, dict) else None
+        listed = (payload or {}).get("attachments") or []
+        for item in listed:
+            key = str(item.get("id"))
+            if key.isdigit() and int(key) in parts:
+                parts[int(key)] = replace(parts[int(key)], description=item.get("description"))
+            elif key not in self.attachment_ids:
+                raise Refused(400, 50035, "Invalid Form Body")
+        return [parts[n] for n in sorted(parts)]
 
     async def _me(self, request: web.Request, body: Any) -> web.Response:
         if request.headers.get("Authorization") != "Bot fake-token":
@@ -255,7 +326,7 @@ class FakeDiscord:
                 "mention_everyone": False,
                 "mentions": [],
                 "mention_roles": [],
-                "attachments": [],
+                "attachments": [self._attachment(sent) for sent in request.get(ACCEPTED_FILES, [])],
                 "embeds": payload.get("embeds") or [],
                 "components": payload.get("components") or [],
                 "pinned": False,
@@ -263,6 +334,22 @@ class FakeDiscord:
                 "flags": payload.get("flags") or 0,
             }
         )
+
+    def _attachment(self, sent: SentFile) -> dict[str, Any]:
+        """An attachment object for a file Discord stored; its media type is the one Discord
+        detects from the name, whatever the upload's part said."""
+        attachment_id = str(next(self._ids) + 600_000)
+        self.attachment_ids.add(attachment_id)
+        url = f"{self.url}/attachments/{attachment_id}/{sent.filename}"
+        found = {
+            "id": attachment_id,
+            "filename": sent.filename,
+            "size": len(sent.data),
+            "url": url,
+            "proxy_url": url,
+            "content_type": mimetypes.guess_type(sent.filename)[0] or sent.content_type,
+        }
+        return found | ({"description": sent.description} if sent.description else {})
 
     async def _dm_open(self, request: web.Request, body: Any) -> web.Response:
         recipient = str(body["recipient_id"])
@@ -341,14 +428,32 @@ class FakeDiscord:
         return ws
 
 
-async def _body(request: web.Request) -> Any:
+async def _body(request: web.Request) -> tuple[Any, dict[int, SentFile]]:
+    """The JSON body of a request and its files by `n`. A multipart body is read as the
+    documented upload format: the JSON in `payload_json`, each file in a `files[n]` part
+    with a filename."""
     if not request.can_read_body:
-        return None
-    if request.content_type == "multipart/form-data":
-        form = await request.post()
-        return json.loads(str(form["payload_json"]))
-    text = await request.text()
-    return json.loads(text) if text else None
+        return None, {}
+    if request.content_type != "multipart/form-data":
+        text = await request.text()
+        return (json.loads(text) if text else None), {}
+    body: Any = None
+    fields: dict[str, str] = {}  # the JSON's fields one by one, when there is no payload_json
+    files: dict[int, SentFile] = {}
+    async for part in await request.multipart():
+        if not isinstance(part, BodyPartReader):
+            raise Refused(400, 50035, "Invalid Form Body")
+        named = FILE_PART.fullmatch(part.name or "")
+        if part.name == "payload_json":
+            body = json.loads(await part.text())
+        elif named is None and part.filename is None:
+            fields[part.name or ""] = await part.text()
+        elif named and part.filename and int(named[1]) not in files:
+            content_type = part.headers.get(hdrs.CONTENT_TYPE, "application/octet-stream")
+            files[int(named[1])] = SentFile(part.filename, bytes(await part.read()), content_type)
+        else:  # a file without a name, in a part not called files[n], or a repeated n
+            raise Refused(400, 50035, "Invalid Form Body")
+    return (fields if body is None else body), files
 
 
 def _json(

@@ -51,6 +51,7 @@ COMMANDS: list[tuple[str, dict[str, Any], str]] = [
     ("me quiet", {"hours": "22-07"}, "Quiet hours set"),
     ("me vacation", {"days": 0}, "You weren't on vacation"),
     ("me forget", {}, "Delete all your data?"),
+    ("me export", {}, "Your data"),
     ("kaggle show", {}, "use this in your group's channel"),
     ("group show", {}, "isn't a study group yet"),
 ]

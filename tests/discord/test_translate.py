@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from adapters.discord import translate
-from bot.messages import Button, ButtonStyle, Field, Image, Place, Platform, ProgressBar, Reply
+from bot.messages import (
+    Attachment,
+    Button,
+    ButtonStyle,
+    Field,
+    Image,
+    Place,
+    Platform,
+    ProgressBar,
+    Reply,
+)
 from bot.seals import PlaceSeals, Purpose
 
 GROUP = Place(Platform.DISCORD, "700000000000000001", "710000000000000001")
@@ -37,6 +47,36 @@ def test_an_image_is_attached_and_described() -> None:
     shown = translate.embed(Reply(title="Chart", image=Image(b"png", "Steps per week"))).to_dict()
     assert shown["image"]["url"] == "attachment://cohort.png"
     assert shown["footer"]["text"] == "Steps per week"
+
+
+def test_an_image_and_an_attachment_both_go_along_described() -> None:
+    export = Attachment("export.json", b"{}", "d" * 2000)
+    reply = Reply(image=Image(b"png", "Steps per **week**"), attachment=export)
+    image, attached = translate.files(reply)
+    assert (image.filename, image.data, image.description) == (
+        "cohort.png",
+        b"png",
+        "Steps per week",
+    )
+    assert (attached.filename, attached.data) == ("export.json", b"{}")
+    assert len(attached.description) == translate.FILE_DESCRIPTION_LIMIT
+
+
+def test_a_file_over_the_limit_is_answered_in_a_short_message() -> None:
+    reply = Reply(title="Your data", attachment=Attachment("export.json", b"x" * 3000, "All"))
+    assert translate.file_too_big(reply, 3000) is None
+    refusal = translate.file_too_big(reply, 2048)
+    assert refusal is not None
+    assert refusal.is_error
+    assert refusal.ephemeral
+    assert refusal.body == (
+        "I couldn't send you `export.json`: it is 2.9 KB, and Discord takes at most 2 KB here."
+    )
+    assert [translate.file_size(n) for n in (512, 10 * 1024**2, 25_500_000)] == [
+        "512 bytes",
+        "10 MB",
+        "24.3 MB",
+    ]
 
 
 def test_buttons_come_five_to_a_row_with_their_styles() -> None:

@@ -36,6 +36,7 @@ COMMANDS = {
     "me quiet 22-07": "Quiet hours set",
     "me vacation 0": "You weren't on vacation",
     "me forget": "Delete all your data?",
+    "me export": "I sent the file to your DMs",
     "kaggle": "use this in your group's channel",
     "group show": "isn't a study group yet",
 }

@@ -115,7 +115,7 @@ def test_the_manifest_has_the_command_scopes_and_urls() -> None:
     assert http["settings"]["interactivity"]["request_url"] == command["url"]
     assert http["settings"]["event_subscriptions"]["request_url"] == command["url"]
     assert http["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
-    assert {"commands", "chat:write", "im:write", "users:read"} <= set(
+    assert {"commands", "chat:write", "files:write", "im:write", "users:read"} <= set(
         http["oauth_config"]["scopes"]["bot"]
     )
     assert http["features"]["app_home"]["home_tab_enabled"] is True
