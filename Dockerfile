@@ -5,7 +5,7 @@ FROM python:3.11-slim AS dependencies
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /build
 RUN python -m venv /venv
-COPY pyproject.toml ./
+COPY pyproject.toml README.md LICENSE ./
 # Install what pyproject.toml depends on, not Cohort itself (its code comes in later).
 RUN mkdir bot adapters && touch bot/__init__.py adapters/__init__.py \
  && /venv/bin/pip install . \

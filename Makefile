@@ -6,9 +6,10 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: run test lint types pytest test-postgres compose bench install clean
 
+# Quiet recipes: a newcomer's first screen is Cohort talking, not the commands make runs.
 run: $(STAMP)
-	$(BIN)/cohort db upgrade
-	$(BIN)/cohort run
+	@$(BIN)/cohort db upgrade
+	@$(BIN)/cohort run
 
 test: lint types pytest
 
@@ -44,10 +45,11 @@ install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Cohort needs Python 3.11 or newer (set PYTHON=python3.11)")'
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	@echo "Setting up Cohort and its tools in $(VENV) (a minute or so, the first time only)..."
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/pip install --quiet --upgrade pip
+	@$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

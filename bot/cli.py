@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import getpass
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
+
+from sqlalchemy.engine import make_url
 
 from bot.errors import ConfigError
 from bot.roadmap.loader import SHIPPED_CONTENT_DIR, validate_path
 from bot.settings import Settings, load_settings
 
 log = logging.getLogger("cohort")
+# Who you are in the console unless `--as` says otherwise: a friendly name of the demo's
+# own, rather than a login name (often `root` in a container) the tour cannot predict.
+DEMO_MEMBER = "ana"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -36,14 +41,25 @@ def _parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="serve every platform whose credentials are set")
     run.add_argument("--migrate", action="store_true", help="upgrade the database first")
-    run.add_argument("--as", dest="member", default=_login(), help="console member name")
-    run.set_defaults(action=_run)
+    run.add_argument(
+        "--as",
+        dest="member",
+        default=DEMO_MEMBER,
+        help=f"who you are in the console (default: {DEMO_MEMBER})",
+    )
+    run.set_defaults(action=_run, start=None)
 
     console = sub.add_parser("console", help="talk to Cohort in this terminal")
     console.add_argument(
-        "--as", dest="member", default=_login(), help="who you are (default: your login name)"
+        "--as", dest="member", default=DEMO_MEMBER, help=f"who you are (default: {DEMO_MEMBER})"
     )
     console.add_argument("--migrate", action="store_true", help="upgrade the database first")
+    console.add_argument(
+        "--start",
+        type=_moment,
+        metavar="WHEN",
+        help="start the console's clock at this moment, like 2026-11-16T09:00+01:00",
+    )
     console.set_defaults(action=_console)
 
     db = sub.add_parser("db", help="database schema").add_subparsers(
@@ -51,11 +67,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     up = db.add_parser("upgrade", help="upgrade the schema (to the newest by default)")
     up.add_argument("revision", nargs="?", default="head")
+    up.add_argument("-v", "--verbose", action="store_true", help="also show schema revisions")
     up.set_defaults(action=_db_upgrade)
     down = db.add_parser("downgrade", help="downgrade the schema to a revision")
     down.add_argument("revision")
     down.set_defaults(action=_db_downgrade)
-    db.add_parser("current", help="show the schema revision").set_defaults(action=_db_current)
+    db.add_parser(
+        "current", aliases=["status"], help="show the schema revision and the newest one"
+    ).set_defaults(action=_db_current)
 
     slack = sub.add_parser("slack", help="Slack app set-up").add_subparsers(
         required=True, metavar="action"
@@ -89,11 +108,19 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _login() -> str:
+def _moment(text: str) -> datetime:
+    """An ISO 8601 moment with its UTC offset, for `--start`."""
     try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "you"
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        moment = None
+    if moment is None or moment.utcoffset() is None:
+        msg = (
+            f"{text!r} is not a date and time with a UTC offset; "
+            "write it like 2026-11-16T09:00+01:00 (or 2026-11-16T08:00Z for UTC)"
+        )
+        raise argparse.ArgumentTypeError(msg)
+    return moment
 
 
 def _setup_logging(settings: Settings, *, quiet: bool = False) -> None:
@@ -159,7 +186,7 @@ def _console(args: argparse.Namespace) -> int:
     async def go() -> None:
         app = await build_app(settings, clock=ShiftedClock(), migrate_db=args.migrate)
         try:
-            await serve_console(app, member=args.member)
+            await serve_console(app, member=args.member, start=args.start)
         finally:
             await app.close()
 
@@ -167,38 +194,77 @@ def _console(args: argparse.Namespace) -> int:
     return 0
 
 
-def _with_engine(work: str, revision: str | None = None) -> int:
+def _with_engine(work: str, revision: str | None = None) -> tuple[str | None, str | None]:
+    """The schema revision before and after `work` (upgrade, downgrade or just looking)."""
     from bot.db import migrate
     from bot.db.engine import make_engine
 
     settings = load_settings()
 
-    async def go() -> str | None:
+    async def go() -> tuple[str | None, str | None]:
         engine = make_engine(settings.database_url)
         try:
+            before = await migrate.current_revision(engine)
             if work == "upgrade":
                 await migrate.upgrade(engine, revision or "head")
             elif work == "downgrade":
                 await migrate.downgrade(engine, revision or "base")
-            return await migrate.current_revision(engine)
+            return before, await migrate.current_revision(engine)
         finally:
             await engine.dispose()
 
-    current = asyncio.run(go())
-    print(f"database at revision {current or '(empty)'}; newest is {migrate.head_revision()}")
-    return 0
+    return asyncio.run(go())
+
+
+def _where_data_lives() -> str:
+    """The database as a person would name it: a file, or a server's database (no password)."""
+    url = make_url(load_settings().database_url)
+    if url.get_backend_name() == "sqlite":
+        return url.database if url.database and url.database != ":memory:" else "memory"
+    return f"the PostgreSQL database {url.database} on {url.host or 'this machine'}"
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:
-    return _with_engine("upgrade", args.revision)
+    from bot.db.migrate import head_revision
+
+    before, after = _with_engine("upgrade", args.revision)
+    head, where = head_revision(), _where_data_lives()
+    if after != head:  # an older revision was asked for by name
+        print(f"The database in {where} is at revision {after}; this Cohort needs {head}.")
+        return 0
+    if before is None:
+        print(f"New database ready for your study data in {where}.")
+    elif before == head:
+        print(f"Your study data is in {where} (up to date).")
+    else:
+        print(f"Updated the database in {where} for this version of Cohort; your data is kept.")
+    if args.verbose:
+        print(f"  schema revision {before or '(empty)'} -> {after}; newest is {head}")
+    return 0
 
 
 def _db_downgrade(args: argparse.Namespace) -> int:
-    return _with_engine("downgrade", args.revision)
+    from bot.db.migrate import head_revision
+
+    _before, after = _with_engine("downgrade", args.revision)
+    print(
+        f"The database in {_where_data_lives()} is now at revision {after or '(empty)'}; "
+        f"this Cohort needs {head_revision()} (`cohort db upgrade` brings it back)."
+    )
+    return 0
 
 
 def _db_current(_args: argparse.Namespace) -> int:
-    return _with_engine("current")
+    from bot.db.migrate import head_revision
+
+    _before, current = _with_engine("current")
+    head = head_revision()
+    state = "up to date" if current == head else "run `cohort db upgrade` to bring it up to date"
+    print(
+        f"database at revision {current or '(empty)'}; newest is {head} "
+        f"({_where_data_lives()}: {state})"
+    )
+    return 0
 
 
 def _content_validate(args: argparse.Namespace) -> int:

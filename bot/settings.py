@@ -47,6 +47,14 @@ class Settings(BaseSettings):
     database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias=_env("COHORT_DATABASE_URL"))
     db_pool_size: int = Field(5, ge=1, le=100, validation_alias=_env("COHORT_DB_POOL_SIZE"))
     content_dir: Path | None = Field(None, validation_alias=_env("COHORT_CONTENT_DIR"))
+    export_dir: Path = Field(
+        Path("cohort-exports"),
+        validation_alias=_env("COHORT_EXPORT_DIR"),
+        description=(
+            "The folder the console writes files into (a member's `/me export`), made when "
+            "first needed; Discord and Slack send files in the chat instead."
+        ),
+    )
     http_host: str = Field("127.0.0.1", validation_alias=_env("COHORT_HTTP_HOST"))
     http_port: int = Field(8080, ge=1, le=65535, validation_alias=_env("COHORT_HTTP_PORT"))
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
@@ -97,6 +105,22 @@ class Settings(BaseSettings):
             msg = f"this is not a URL Cohort can read (is the port a number?); {DATABASE_URL_HINT}"
             raise ValueError(msg) from None
         return url
+
+    @field_validator("export_dir")
+    @classmethod
+    def _a_folder(cls, value: Path) -> Path:
+        if any(ord(c) < 32 or ord(c) == 127 for c in str(value)):
+            msg = "use a folder path without control characters, like ./cohort-exports"
+            raise ValueError(msg)
+        try:
+            folder = value.expanduser()
+        except RuntimeError:  # ~someone who has no home here
+            msg = "no such home folder; write the whole path"
+            raise ValueError(msg) from None
+        if folder.exists() and not folder.is_dir():
+            msg = "this is a file; use a folder (it is made when first needed)"
+            raise ValueError(msg)
+        return folder
 
     @field_validator("signing_secret")
     @classmethod

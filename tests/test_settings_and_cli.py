@@ -86,11 +86,44 @@ def test_db_commands_upgrade_and_report(tmp_path: Path) -> None:
     down = _cohort(tmp_path, "db", "downgrade", "base", COHORT_DATABASE_URL=url)
     refused = _cohort(tmp_path, "console", COHORT_DATABASE_URL=url)
     assert up.returncode == 0
-    assert f"database at revision {migrate.head_revision()}" in up.stdout
     assert down.returncode == 0
     assert "(empty)" in down.stdout
     assert refused.returncode == 2
     assert "Run `cohort db upgrade`" in refused.stderr
+
+
+def test_db_upgrade_speaks_plainly_and_keeps_revisions_for_who_asks(tmp_path: Path) -> None:
+    url = "sqlite+aiosqlite:///study.db"  # relative, as the default is: said as typed
+    head = migrate.head_revision()
+    new = _cohort(tmp_path, "db", "upgrade", COHORT_DATABASE_URL=url)
+    again = _cohort(tmp_path, "db", "upgrade", COHORT_DATABASE_URL=url)
+    verbose = _cohort(tmp_path, "db", "upgrade", "--verbose", COHORT_DATABASE_URL=url)
+    status = _cohort(tmp_path, "db", "status", COHORT_DATABASE_URL=url)
+    assert new.stdout.splitlines() == ["New database ready for your study data in study.db."]
+    assert again.stdout.splitlines() == ["Your study data is in study.db (up to date)."]
+    assert verbose.stdout.splitlines()[0] == again.stdout.splitlines()[0]
+    assert f"newest is {head}" in verbose.stdout
+    assert status.stdout.startswith(f"database at revision {head}; newest is {head}")
+    assert "up to date" in status.stdout
+
+
+def test_db_upgrade_says_an_older_database_was_brought_up_to_date(tmp_path: Path) -> None:
+    url = "sqlite+aiosqlite:///study.db"
+    _cohort(tmp_path, "db", "upgrade", COHORT_DATABASE_URL=url)
+    _cohort(tmp_path, "db", "downgrade", "-1", COHORT_DATABASE_URL=url)
+    up = _cohort(tmp_path, "db", "upgrade", COHORT_DATABASE_URL=url)
+    assert up.stdout.splitlines() == [
+        "Updated the database in study.db for this version of Cohort; your data is kept."
+    ]
+
+
+def test_a_postgres_database_is_named_without_its_password(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot.cli import _where_data_lives
+
+    monkeypatch.setenv("COHORT_DATABASE_URL", "postgresql://cohort:s3cr3t@db.internal:5432/study")
+    assert _where_data_lives() == "the PostgreSQL database study on db.internal"
 
 
 def test_a_bad_setting_stops_the_bot_with_a_clear_message(tmp_path: Path) -> None:
@@ -147,3 +180,34 @@ def test_each_platform_seals_with_a_key_every_process_shares() -> None:
     assert one.seal_key(Platform.SLACK) != one.seal_key(Platform.DISCORD)
     chosen = Settings(discord_token="d" * 40, signing_secret="x" * 20)
     assert chosen.seal_key(Platform.DISCORD) != one.seal_key(Platform.DISCORD)
+
+
+def test_the_console_export_folder_is_a_setting(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    assert load_settings().export_dir == Path("cohort-exports")
+    monkeypatch.setenv("COHORT_EXPORT_DIR", str(tmp_path / "exports"))
+    assert load_settings().export_dir == tmp_path / "exports"
+    monkeypatch.setenv("COHORT_EXPORT_DIR", "~/cohort-exports")
+    assert load_settings().export_dir == Path.home() / "cohort-exports"
+
+
+def test_an_export_folder_that_is_a_file_is_named(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "taken").write_text("a file")
+    monkeypatch.setenv("COHORT_EXPORT_DIR", str(tmp_path / "taken"))
+    with pytest.raises(ConfigError, match="COHORT_EXPORT_DIR: this is a file; use a folder"):
+        load_settings()
+
+
+def test_the_console_member_and_start_are_options(tmp_path: Path) -> None:
+    from bot.cli import DEMO_MEMBER, _parser
+
+    args = _parser().parse_args(["console", "--start", "2026-11-16T09:00+01:00"])
+    assert args.member == DEMO_MEMBER == "ana"
+    assert args.start.isoformat() == "2026-11-16T09:00:00+01:00"
+    assert _parser().parse_args(["run"]).member == "ana"
+    bad = _cohort(tmp_path, "console", "--start", "tomorrow")
+    assert bad.returncode == 2
+    assert "not a date and time with a UTC offset" in bad.stderr

@@ -27,7 +27,9 @@ def bar(done: int, total: int, width: int = BAR_WIDTH) -> str:
     return "█" * filled + "░" * (width - filled)
 
 
-def render(reply: Reply) -> str:
+def render(reply: Reply, *, saved_to: str | None = None) -> str:
+    """`reply` as terminal text. A file it carries is shown by the path it was saved to
+    (`saved_to`; writing it is the caller's job)."""
     out: list[str] = []
     if reply.is_error:
         out.append(f"⚠️  {plain(reply.body)}")
@@ -49,6 +51,9 @@ def render(reply: Reply) -> str:
         out += ["", f"{plain(field.name)}:", f"  {value}"]
     if reply.image is not None:
         out.append(f"[image: {reply.image.alt_text}]")
+    if reply.attachment is not None:
+        where = f"file: {saved_to}" if saved_to else "file not saved"
+        out += ["", f"[{where} — {plain(reply.attachment.description)}]"]
     if reply.buttons:
         labels = "   ".join(f"[{i}] {b.label}" for i, b in enumerate(reply.buttons, start=1))
         out += ["", f"{labels}   (type :click N)"]

@@ -6,6 +6,7 @@ from bot.commands.context import CommandContext
 from bot.commands.registry import CommandSet, Option, OptionKind
 from bot.db.models import Privacy, Role
 from bot.messages import Attachment, Button, ButtonStyle, Reply
+from bot.presentation import plural
 from bot.services import away, members
 from bot.timeutil import friendly_date, local_date, parse_hour_range, zone
 
@@ -126,7 +127,7 @@ async def export_me(ctx: CommandContext) -> Reply:
         body=(
             "Here is everything Cohort holds about you in this community, as JSON: your "
             f"settings, progress, history, study time, check-ins and Kaggle attempts "
-            f"({counted} records). `/me forget` deletes it all."
+            f"({plural(counted, 'record')}). `/me forget` deletes it all."
         ),
         attachment=Attachment(
             filename=f"cohort-export-{stamp}.json",
