@@ -150,3 +150,20 @@ def fit_lines(lines: list[str], noun: str, *, budget: int = FIELD_BUDGET) -> str
         kept.append(line)
         used += len(line) + 1
     return "\n".join(kept)
+
+
+def fit_names(names: list[str], hidden: int = 0, *, budget: int = FIELD_BUDGET) -> str:
+    """`names_line` in at most `budget` characters: as many whole names as fit, then how
+    many more there are ("ana, ben and 41 more members (1 privately)")."""
+    whole = names_line(names, hidden)
+    if len(whole) <= budget:
+        return whole
+    shown: list[str] = []
+    for index, who in enumerate(names):
+        rest = len(names) - index
+        tail = f" and {plural(rest + hidden, 'more member')}"
+        tail += f" ({hidden} privately)" if hidden else ""
+        if len(", ".join([*shown, name(who)])) + len(tail) > budget:
+            return ", ".join(shown) + tail if shown else tail.removeprefix(" and ")
+        shown.append(name(who))
+    return ", ".join(shown)  # pragma: no cover - the whole line would have fitted

@@ -28,6 +28,7 @@ KIND_OF_TITLE = {
     "🏁": Kind.KAGGLE,
     "⏰": Kind.REMINDER,
     "👋": Kind.NUDGE,
+    "🍅": Kind.FOCUS,
 }
 
 
@@ -100,6 +101,9 @@ async def test_a_hidden_member_who_does_everything_is_never_named_to_anyone_else
     await run("/start sql-databases", as_=hidden)  # a two-day streak
     clock.set(WED + timedelta(days=2))
     await run("/done sql-databases", as_=hidden)  # three days
+    await run("/focus 25", as_=hidden)
+    clock.set(WED + timedelta(days=2, minutes=25))
+    await desk.engine.run_due()  # the session ends: a DM to them alone
 
     # Everything that names other members, asked by others.
     boards = [
@@ -149,10 +153,11 @@ async def test_a_hidden_member_who_does_everything_is_never_named_to_anyone_else
     # The summary counts what the hidden member did without naming them.
     summary = next(p.reply for p in posts if p.reply.title.startswith("📊"))
     fields = {f.name: plain_text(f.value) for f in summary.fields}
-    assert fields["Checked in (3 of 5, 1 privately)"] == "ana, ben and 1 member privately"
-    assert fields["Steps finished (5)"].splitlines() == [
-        "ana: Python fundamentals",
-        "and 4 steps privately",
+    assert fields["Checked in (3 of 3, 1 privately)"] == "ana, ben and 1 member privately"
+    assert fields["Who studied (3)"].splitlines() == [
+        "ana · ✅ Python fundamentals",
+        "ben · 2 h",
+        "and 1 member privately",
     ]
     assert fields["Blockers"].splitlines() == [
         "ana: lost in linear-algebra",
@@ -163,4 +168,4 @@ async def test_a_hidden_member_who_does_everything_is_never_named_to_anyone_else
         "ben: titanic (0.7)",
         "and 1 attempt privately",
     ]
-    assert fields["This week's leaderboard"].splitlines() == ["1. ana · 1"]
+    assert fields["This week's leaderboard (steps)"].splitlines() == ["1. ana · 1"]

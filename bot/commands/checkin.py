@@ -99,9 +99,12 @@ async def _current_challenge(ctx: CommandContext, group: Group) -> Challenge:
     challenge = await kaggle.posted_challenge(ctx.session, group, catalogue)
     if challenge is None:
         phase = await current_phase(ctx.session, group, ctx.track, ctx.now)
-        challenge = await kaggle.next_challenge(ctx.session, group, catalogue, phase)
+        challenge = await kaggle.challenge_for(ctx.session, group, catalogue, ctx.track, phase)
     if challenge is None:
-        msg = "There are no Kaggle challenges in this community's content yet."
+        msg = (
+            "There's no Kaggle challenge for where this group is on the roadmap yet. "
+            "`/kaggle submit <url> challenge:<id>` logs an attempt at any challenge."
+        )
         raise UserError(msg)
     return challenge
 

@@ -7,8 +7,8 @@ from bot.commands.registry import CommandSet, Option, OptionKind
 from bot.db.models import Group, Member
 from bot.errors import UserError
 from bot.messages import Field, Reply
-from bot.presentation import name, names_line
-from bot.scheduler.calendar import Cadence, Schedule, checkin_window
+from bot.presentation import name, names_line, their_time
+from bot.scheduler.calendar import Cadence, Schedule, next_checkin
 from bot.services import groups, privacy, tenancy
 from bot.timeutil import WEEKDAYS, parse_hhmm, parse_weekday, zone
 
@@ -73,17 +73,22 @@ async def setup_group(ctx: CommandContext) -> Reply:
             now=ctx.now,
         )
         await tenancy.join_group(ctx.session, group, ctx.member, now=ctx.now)
-        title = "🎉 This channel is now a study group"
+        title, which = "🎉 This channel is now a study group", "first"
     else:
         group.track_id = track.id if wanted_track else group.track_id
         group.timezone = tz or group.timezone
-        title = "✅ Study group updated"
+        title, which = "✅ Study group updated", "next"
+    if not ctx.member.timezone_chosen:
+        ctx.member.timezone = group.timezone  # the group's clock until they choose their own
     ctx.schedule_changed = True
+    # A check-in prompted before the group existed is never posted: say when one opens.
+    opens = next_checkin(Schedule.of(group), ctx.now).prompt_at
     return Reply(
         title=title,
         body=(
             f"Following **{ctx.catalog.find(group.track_id).title}**. I'll post a resource every "
-            "day, a check-in every week and Kaggle challenges. `/group schedule` changes when."
+            "day, a check-in every week and Kaggle challenges. `/group schedule` changes when.\n"
+            f"The {which} check-in opens {their_time(opens, ctx.member)}."
         ),
         fields=describe(group),
     )
@@ -112,12 +117,15 @@ async def schedule_checkin(ctx: CommandContext) -> Reply:
     group.checkin_weekday = parse_weekday(ctx.text("weekday") or "")
     group.checkin_time = parse_hhmm(ctx.text("time") or "").strftime("%H:%M")
     schedule = Schedule.of(group)
-    deadline = checkin_window(schedule, ctx.now).deadline.astimezone(schedule.tz)
+    coming = next_checkin(schedule, ctx.now)
+    deadline = coming.deadline.astimezone(schedule.tz)
     return _schedule_changed(
         ctx,
         group,
-        f"Check-ins open {WEEKDAYS[group.checkin_weekday].title()} at {group.checkin_time}; "
-        f"the next summary is due {deadline:%A %d %b %H:%M}.",
+        f"Check-ins open {WEEKDAYS[group.checkin_weekday].title()} at {group.checkin_time} "
+        f"({group.timezone} time); the next one opens "
+        f"{coming.prompt_at.astimezone(schedule.tz):%A %d %b}, and its summary is due "
+        f"{deadline:%A %d %b %H:%M}.",
     )
 
 

@@ -33,6 +33,12 @@ class Kind(StrEnum):
     KAGGLE = "kaggle"
     REMINDER = "reminder"
     NUDGE = "nudge"
+    FOCUS = "focus"  # a member's focus session ran its course: a DM, sent once
+
+
+# Scheduled DMs a member gets at most one of per day of their own calendar. A focus DM
+# answers the member's own action, so it is not among them.
+BUDGETED = frozenset({Kind.REMINDER, Kind.NUDGE})
 
 
 @dataclass(frozen=True)
@@ -50,7 +56,10 @@ class Occurrence:
     @property
     def key(self) -> str:
         """Unique per thing that must be sent once: a group's post for a period, a member's
-        reminder for a group's check-in, a member's nudge (whatever group they are in)."""
+        reminder for a group's check-in, a member's nudge (whatever group they are in), the
+        end of a focus session (its period is the session's id)."""
+        if self.kind is Kind.FOCUS:
+            return f"focus:{self.period}"
         if self.kind is Kind.NUDGE:
             return f"nudge:m{self.member_id}:{self.period}"
         if self.member_id is not None:
@@ -145,6 +154,21 @@ def checkin_window(schedule: Schedule, now: datetime) -> CheckinWindow:
             if window.deadline > now:
                 return window
     msg = "no check-in window found within two weeks"  # pragma: no cover - weeks repeat
+    raise AssertionError(msg)
+
+
+def next_checkin(schedule: Schedule, after: datetime) -> CheckinWindow:
+    """The first check-in whose prompt comes after `after`: for a group set up mid-week,
+    the first one it will post (a prompt due before the group existed is never posted)."""
+    tz = schedule.tz
+    today = after.astimezone(tz).date()
+    for ahead in range(8):
+        day = today + timedelta(days=ahead)
+        if day.weekday() == schedule.checkin_weekday:
+            window = _window(schedule, day)
+            if window.prompt_at > after:
+                return window
+    msg = "no check-in prompt found within eight days"  # pragma: no cover - weeks repeat
     raise AssertionError(msg)
 
 

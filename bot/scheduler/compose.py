@@ -1,12 +1,16 @@
 """What each scheduled post says. Each function returns the message, or None when it is
-no longer needed (someone checked in, turned reminders off, went on vacation).
+no longer needed (someone checked in, turned reminders off, went on vacation, is no learner).
 
 Posts to a group's channel name only members `privacy` lets be named, and count the
 others as "privately"; a DM may name the member it goes to. Names and notes people typed
-go in through `bot.presentation.name` / `bot.markup.literal`, so they stay plain text."""
+go in through `bot.presentation.name` / `bot.markup.literal`, so they stay plain text.
+Times in a DM are on the reader's clock (`their_time`); posts to a channel say the group's
+zone. Every list in a post fits its field (`fit_lines`, `fit_names`): long ones end with
+"and N more", never with a cut word."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -14,22 +18,50 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Checkin, Group, Member, StepProgress, StepStatus
+from bot.db.models import Checkin, FocusSession, Group, Member, StepProgress, StepStatus
 from bot.markup import literal
 from bot.messages import Button, ButtonStyle, Field, Reply
 from bot.presentation import (
     challenge_reply,
+    fit_lines,
+    fit_names,
+    hours,
     name,
     names_line,
+    plural,
+    privately,
     resource_line,
+    starting_resource,
     step_label,
-    with_hidden,
+    their_time,
 )
-from bot.roadmap.catalog import Catalog, Track
+from bot.roadmap.catalog import Catalog, PlacedStep, Track
+from bot.roadmap.schema import Cost, Phase
 from bot.scheduler.calendar import CheckinWindow, Kind, Occurrence
-from bot.services import away, checkins, groups, history, kaggle, privacy, progress
+from bot.services import (
+    away,
+    checkins,
+    groups,
+    history,
+    kaggle,
+    learners,
+    privacy,
+    progress,
+    stats,
+    study,
+)
 from bot.services.leaderboard import Metric, leaderboard
 from bot.services.stats import summarize
+
+# What each list of the weekly summary may take, so that the whole message stays well
+# inside Discord's 6,000 characters for all of an embed's text.
+LEARNERS_BUDGET = 1000
+NAMES_BUDGET = 400
+BLOCKERS_BUDGET = 1000
+ATTEMPTS_BUDGET = 500
+BLOCKER_SHOWN = 200  # characters of one blocker's text; the rest is "…" at a word's end
+HELPERS_NAMED = 3
+LEADERS = 5
 
 
 @dataclass(frozen=True)
@@ -43,28 +75,68 @@ def track_of(catalog: Catalog, group: Group) -> Track:
     return catalog.get(group.track_id) or catalog.default
 
 
+# The daily resource --------------------------------------------------------------------
+
+
 async def daily_resource(
     session: AsyncSession, catalog: Catalog, group: Group, now: datetime
 ) -> Outgoing | None:
-    """One resource from the phase the group is in, never repeated until that phase's
-    pool is used up."""
+    """A resource from the phases the group's learners are in, each phase in turn as
+    often as learners are in it; within a phase, free resources first and none repeated
+    until that phase's pool is used up."""
     track = track_of(catalog, group)
-    phase = await groups.current_phase(session, group, track, now)
+    weights = await groups.learner_phases(session, group, track, now)
+    posted = await history.posted_counts(session, group, Kind.DAILY.value)
+    phase = await _phase_in_turn(
+        session, group, track, weights or Counter({track.phases[0].id: 1}), posted
+    )
     pool = [
         (placed, index, resource)
         for placed in track.phase_steps(phase.id)
         for index, resource in enumerate(placed.step.resources)
     ]
-    posted = await history.posted_counts(session, group, Kind.DAILY.value)
-    placed, index, resource = min(
-        pool, key=lambda item: (posted[f"{item[0].id}#{item[1]}"], pool.index(item))
+    position = min(
+        range(len(pool)),
+        key=lambda at: (
+            posted[f"{pool[at][0].id}#{pool[at][1]}"],
+            pool[at][2].cost is Cost.PAID,
+            at,
+        ),
     )
+    placed, index, resource = pool[position]
     reply = Reply(
         title=f"📚 Today's resource · {phase.title}",
         body=f"{resource_line(resource)}\n\nFor {step_label(placed)}: {placed.step.why}",
         buttons=(Button("Start this step", "start", {"step": placed.id}, ButtonStyle.PRIMARY),),
     )
     return Outgoing(reply, detail=f"{placed.id}#{index}")
+
+
+async def _phase_in_turn(
+    session: AsyncSession,
+    group: Group,
+    track: Track,
+    weights: Counter[str],
+    posted: Counter[str | None],
+) -> Phase:
+    """Smooth weighted round-robin over the phases, kept in no state but the posts
+    themselves: a round is as many posts as the weights add up to, and within the current
+    round the phase whose share is most behind goes next (the earlier phase on a tie). With
+    weights 2 and 1 the turns go A, B, A, A, B, A, ..."""
+    total = sum(weights.values())
+    into_round = sum(posted.values()) % total
+    recent = await history.recent_choices(session, group, Kind.DAILY.value, into_round)
+    phase_of = {placed.id: placed.phase.id for placed in track.steps}
+    had = Counter(phase_of.get((detail or "").partition("#")[0]) for detail in recent)
+    order = {phase.id: index for index, phase in enumerate(track.phases)}
+    best = max(
+        weights,
+        key=lambda pid: ((into_round + 1) * weights[pid] - total * had[pid], -order[pid]),
+    )
+    return next(p for p in track.phases if p.id == best)
+
+
+# Check-ins and reminders ---------------------------------------------------------------
 
 
 def checkin_prompt(group: Group, window: CheckinWindow) -> Outgoing:
@@ -76,31 +148,44 @@ def checkin_prompt(group: Group, window: CheckinWindow) -> Outgoing:
                 "How did your week go? Tell the group what you finished, what's next, what's "
                 "in your way and how many hours you studied.\n"
                 "`/checkin finished: python-basics next: dev-tools hours: 6`\n"
-                f"Check-ins close {deadline:%A at %H:%M} ({group.timezone}), then I'll post "
-                "the summary."
+                f"Check-ins close {deadline:%A at %H:%M} ({group.timezone} time), then I'll "
+                "post the summary."
             ),
             buttons=(Button("Check in", "checkin", style=ButtonStyle.PRIMARY),),
         )
     )
 
 
+async def _reachable(session: AsyncSession, member: Member, now: datetime) -> bool:
+    """Whether scheduled DMs may go to `member` at all: a learner, with reminders on, not
+    away."""
+    return (
+        learners.is_learner(member)
+        and member.reminders
+        and await away.current(session, member, now) is None
+    )
+
+
 async def checkin_reminder(
     session: AsyncSession, group: Group, member: Member, window: CheckinWindow, now: datetime
 ) -> Outgoing | None:
-    if not member.reminders or await away.current(session, member, now) is not None:
+    if not await _reachable(session, member, now):
         return None
+    if learners.is_dormant(await groups.last_activity(session, member, now), now):
+        return None  # after the last nudge, nothing until they are back
+    if not await history.was_sent(session, group, Kind.CHECKIN.value, window.period):
+        return None  # never remind about a check-in the group never saw
     answered = {c.member_id for c in await checkins.for_period(session, group, window.period)}
     if member.id in answered:
         return None
-    deadline = window.deadline.astimezone(ZoneInfo(member.timezone))
     where = literal(group.name) if group.name else "your study group"
     return Outgoing(
         Reply(
             title="⏰ Check-in reminder",
             body=(
                 f"Hi {name(member.display_name)}! The weekly check-in in {where} closes "
-                f"{deadline:%A at %H:%M} (your time). One line is enough: "
-                "`/checkin finished: … next: …` in the group's channel.\n"
+                f"{their_time(window.deadline, member, '%A at %H:%M')}. One line is enough: "
+                "`/checkin finished: … next: … hours: …` in the group's channel.\n"
                 "_`/me reminders off` stops these._"
             ),
         ),
@@ -108,41 +193,19 @@ async def checkin_reminder(
     )
 
 
-async def weekly_summary(
-    session: AsyncSession, catalog: Catalog, group: Group, window: CheckinWindow, now: datetime
-) -> Outgoing:
-    track = track_of(catalog, group)
-    week = _Week(
-        track=track,
-        start=window.deadline - timedelta(days=7),
-        end=window.deadline,
-        members={m.id: m for m in await groups.members_of(session, group)},
-    )
-    answers = await checkins.for_period(session, group, window.period)
-    found = [
-        _checked_in(week, answers),
-        await _steps_finished(session, group, week),
-        await _blockers(session, week, answers),
-        await _kaggle_attempts(session, group, week),
-        await _leaderboard(session, group, week, now),
-    ]
-    return Outgoing(
-        Reply(
-            title="📊 Weekly summary",
-            body="Here's how the group did this week. Thanks to everyone who checked in!",
-            fields=tuple(f for f in found if f is not None),
-        )
-    )
+# The weekly summary --------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class _Week:
-    """What every part of a weekly summary looks at: the group's members by id."""
+    """What every part of a weekly summary looks at."""
 
     track: Track
     start: datetime
     end: datetime
-    members: dict[int, Member]
+    members: dict[int, Member]  # the group's members, by id
+    expected: frozenset[int]  # learners not away during the check-in
+    answers: tuple[Checkin, ...]
 
     def member(self, member_id: int) -> Member | None:
         return self.members.get(member_id)
@@ -151,18 +214,92 @@ class _Week:
         return self.members[member_id].display_name
 
 
-def _checked_in(week: _Week, answers: list[Checkin]) -> Field:
-    checked = privacy.split_by(answers, lambda c: week.member(c.member_id))
-    counted = f"{len(answers)} of {len(week.members)}"
-    if checked.hidden:
-        counted += f", {checked.hidden} privately"
-    who = names_line(sorted(week.name(c.member_id) for c in checked.shown), checked.hidden)
-    return Field(f"Checked in ({counted})", who or "Nobody this week. Next week's a fresh start!")
+async def weekly_summary(
+    session: AsyncSession, catalog: Catalog, group: Group, window: CheckinWindow, now: datetime
+) -> Outgoing | None:
+    """The week in one post: what each learner did, who checked in and who did not,
+    blockers with who could help, Kaggle attempts and the week's leaderboard. None for a
+    check-in the group never saw."""
+    if not await history.was_sent(session, group, Kind.CHECKIN.value, window.period):
+        return None
+    members = await groups.members_of(session, group)
+    studying = [m for m in members if learners.is_learner(m)]
+    gone = await groups.away_during(session, group, studying, window.prompt_at, window.deadline)
+    week = _Week(
+        track=track_of(catalog, group),
+        start=window.deadline - timedelta(days=7),
+        end=window.deadline,
+        members={m.id: m for m in members},
+        expected=frozenset(m.id for m in studying if m.id not in gone),
+        answers=tuple(await checkins.for_period(session, group, window.period)),
+    )
+    studied, totals = await _studied(session, group, week, now)
+    found = [
+        studied,
+        _checked_in(week),
+        _not_checked_in(week),
+        await _blockers(session, group, week),
+        await _kaggle_attempts(session, group, week),
+        await _leaderboard(session, group, week, now),
+    ]
+    return Outgoing(
+        Reply(
+            title="📊 Weekly summary",
+            body=f"Here's how the group did this week{totals}. Thanks to everyone who checked in!",
+            fields=tuple(f for f in found if f is not None),
+        )
+    )
 
 
-async def _steps_finished(session: AsyncSession, group: Group, week: _Week) -> Field | None:
+async def _studied(
+    session: AsyncSession, group: Group, week: _Week, now: datetime
+) -> tuple[Field | None, str]:
+    """One line per learner who did anything this week: steps finished, hours, streak.
+    Also the group's totals for the summary's first line (": 9 steps finished, 54 h")."""
+    done = await _finished(session, group, week)
+    studying = [m for m in week.members.values() if learners.is_learner(m)]
+    spent = await study.hours_by_member(
+        session, group.community_id, [m.id for m in studying], since=week.start, until=week.end
+    )
+    zones = {m.id: ZoneInfo(m.timezone) for m in studying}
+    streak = await stats.streaks(session, group.community_id, zones, now) if zones else {}
+    checked = {c.member_id for c in week.answers}
+    active = [
+        m
+        for m in studying
+        if done.get(m.id) or spent.get(m.id) or m.id in checked or streak[m.id].days
+    ]
+    steps_total = sum(len(done.get(m.id, [])) for m in active)
+    hours_total = sum(spent.get(m.id, 0.0) for m in active)
+    totals = [plural(steps_total, "step") + " finished"] if steps_total else []
+    totals += [f"{hours(hours_total)} studied"] if hours_total else []
+    said = f": {' and '.join(totals)}" if totals else ""
+    if not active:
+        return None, said
+    shown = privacy.split(active)
+    ordered = sorted(
+        shown.shown,
+        key=lambda m: (-len(done.get(m.id, [])), -spent.get(m.id, 0.0), m.display_name.lower()),
+    )
+    lines = []
+    for member in ordered:
+        parts = [name(member.display_name)]
+        if done.get(member.id):
+            parts.append("✅ " + ", ".join(_title(week.track, s) for s in done[member.id]))
+        if spent.get(member.id):
+            parts.append(hours(spent[member.id]))
+        if streak[member.id].days:
+            parts.append(f"🔥 {plural(streak[member.id].days, 'day')}")
+        lines.append(" · ".join(parts))
+    value = _fitted(lines, shown.hidden, "member", LEARNERS_BUDGET)
+    return Field(f"Who studied ({len(active)})", value), said
+
+
+async def _finished(session: AsyncSession, group: Group, week: _Week) -> dict[int, list[str]]:
+    """Steps each member finished this week, in the order they finished them."""
     rows = await session.execute(
-        select(StepProgress.member_id, StepProgress.step_id).where(
+        select(StepProgress.member_id, StepProgress.step_id)
+        .where(
             StepProgress.community_id == group.community_id,
             StepProgress.member_id.in_(week.members),
             StepProgress.track_id == week.track.id,
@@ -170,34 +307,86 @@ async def _steps_finished(session: AsyncSession, group: Group, week: _Week) -> F
             StepProgress.completed_at > week.start,
             StepProgress.completed_at <= week.end,
         )
+        .order_by(StepProgress.completed_at, StepProgress.id)
     )
-    finished = privacy.split_by(rows.all(), lambda row: week.member(row[0]))
-    if not (finished.shown or finished.hidden):
+    found: dict[int, list[str]] = {}
+    for member_id, step_id in rows:
+        found.setdefault(member_id, []).append(step_id)
+    return found
+
+
+def _checked_in(week: _Week) -> Field:
+    """Who checked in, out of the learners who were expected to (not away), counting
+    anyone else who did check in."""
+    checked = privacy.split_by(week.answers, lambda c: week.member(c.member_id))
+    expected = week.expected | {c.member_id for c in week.answers}
+    counted = f"{len(week.answers)} of {len(expected)}"
+    if checked.hidden:
+        counted += f", {checked.hidden} privately"
+    names = sorted((week.name(c.member_id) for c in checked.shown), key=str.lower)
+    who = fit_names(names, checked.hidden, budget=NAMES_BUDGET)
+    return Field(f"Checked in ({counted})", who or "Nobody this week. Next week's a fresh start!")
+
+
+def _not_checked_in(week: _Week) -> Field | None:
+    """Learners who were not away and did not check in; organisers and people who never
+    studied are not expected to."""
+    answered = {c.member_id for c in week.answers}
+    missing = privacy.split(
+        week.members[mid] for mid in week.expected if mid not in answered and mid in week.members
+    )
+    if not (missing.shown or missing.hidden):
         return None
-    shown = sorted((week.name(member_id), step_id) for member_id, step_id in finished.shown)
-    lines = [f"{name(who)}: {_title(week.track, step_id)}" for who, step_id in shown]
-    total = len(finished.shown) + finished.hidden
+    names = sorted((m.display_name for m in missing.shown), key=str.lower)
+    count = len(missing.shown) + missing.hidden
     return Field(
-        f"Steps finished ({total})", "\n".join(with_hidden(lines, finished.hidden, "step"))
+        f"Didn't check in ({count})", fit_names(names, missing.hidden, budget=NAMES_BUDGET)
     )
 
 
-async def _blockers(session: AsyncSession, week: _Week, answers: list[Checkin]) -> Field | None:
+async def _blockers(session: AsyncSession, group: Group, week: _Week) -> Field | None:
+    """Each blocker, the steps it is about when they are not named in it, and members who
+    finished those steps and could help (visible members only, never its author)."""
     blocked = privacy.split_by(
-        [c for c in answers if c.blockers], lambda c: week.member(c.member_id)
+        [c for c in week.answers if checkins.is_blocker(c.blockers)],
+        lambda c: week.member(c.member_id),
     )
     if not (blocked.shown or blocked.hidden):
         return None
+    about = {c.id: checkins.steps_about(week.track, c.blockers) for c in blocked.shown}
     helpable = privacy.split(week.members.values()).shown
+    wanted = {placed.id for steps in about.values() for placed in steps}
+    finished = await groups.finished_by(session, group, helpable, week.track.id, wanted)
     lines = []
     for answer in blocked.shown:
         text = answer.blockers or ""
-        line = f"{name(week.name(answer.member_id))}: {literal(text)}"
-        helpers = await _who_can_help(session, week.track, helpable, text)
+        line = f"{name(week.name(answer.member_id))}: {literal(_shortened(text))}"
+        unnamed = [p for p in about[answer.id] if p.id not in text.lower()]
+        if unnamed:
+            line += f" ({', '.join(p.step.title for p in unnamed[:2])})"
+        helpers = {mid for p in about[answer.id] for mid in finished.get(p.id, set())}
+        helpers.discard(answer.member_id)
         if helpers:
-            line += f" · can help: {names_line(helpers)}"
+            line += f" · can help: {_a_few(sorted((week.name(m) for m in helpers), key=str.lower))}"
         lines.append(line)
-    return Field("Blockers", "\n".join(with_hidden(lines, blocked.hidden, "blocker")))
+    return Field("Blockers", _fitted(lines, blocked.hidden, "blocker", BLOCKERS_BUDGET))
+
+
+def _shortened(text: str, limit: int = BLOCKER_SHOWN) -> str:
+    """`text` up to `limit` characters, ending at a whole word with "…" when longer."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit].rsplit(" ", 1)[0] if " " in flat[:limit] else flat[:limit]
+    return cut.rstrip(",;:.-") + "…"
+
+
+def _a_few(names: list[str]) -> str:
+    if len(names) <= HELPERS_NAMED:
+        return names_line(names)
+    return (
+        f"{', '.join(name(n) for n in names[:HELPERS_NAMED])} and {len(names) - HELPERS_NAMED} more"
+    )
 
 
 async def _kaggle_attempts(session: AsyncSession, group: Group, week: _Week) -> Field | None:
@@ -211,7 +400,7 @@ async def _kaggle_attempts(session: AsyncSession, group: Group, week: _Week) -> 
         f"{name(who)}: {a.challenge_id}" + (f" ({a.score:g})" if a.score is not None else "")
         for who, a in attempts.shown
     ]
-    return Field("Kaggle attempts", "\n".join(with_hidden(lines, attempts.hidden, "attempt")))
+    return Field("Kaggle attempts", _fitted(lines, attempts.hidden, "attempt", ATTEMPTS_BUDGET))
 
 
 async def _leaderboard(
@@ -228,8 +417,18 @@ async def _leaderboard(
     )
     if not standings:
         return None
-    top = [f"{s.rank}. {name(s.name)} · {s.value}" for s in standings[:5]]
-    return Field("This week's leaderboard", "\n".join(top))
+    top = [f"{s.rank}. {name(s.name)} · {s.value:g}" for s in standings[:LEADERS]]
+    return Field("This week's leaderboard (steps)", "\n".join(top))
+
+
+def _fitted(lines: list[str], hidden: int, noun: str, budget: int) -> str:
+    """`lines` fitted to `budget` ("and N more ..."), then how many more hidden members
+    contributed ("and 2 blockers privately"), which is never cut."""
+    if not hidden:
+        return fit_lines(lines, noun, budget=budget)
+    counted = f"and {privately(hidden, noun)}" if lines else privately(hidden, noun)
+    shown = fit_lines(lines, noun, budget=budget - len(counted) - 1)
+    return f"{shown}\n{counted}" if shown else counted
 
 
 def _title(track: Track, step_id: str) -> str:
@@ -237,34 +436,25 @@ def _title(track: Track, step_id: str) -> str:
     return placed.step.title if placed is not None else step_id
 
 
-async def _who_can_help(
-    session: AsyncSession, track: Track, members: list[Member], text: str
-) -> list[str]:
-    """Names of `members` who finished a step the text names. Pass visible members only."""
-    steps = checkins.steps_mentioned(track, text)
-    if not steps:
-        return []
-    helpers = []
-    for member in members:
-        statuses = await progress.statuses(session, member, track.id)
-        if any(statuses.get(p.id) is StepStatus.DONE for p in steps):
-            helpers.append(member.display_name)
-    return helpers
+# Kaggle --------------------------------------------------------------------------------
 
 
 async def kaggle_prompt(
     session: AsyncSession, catalog: Catalog, group: Group, now: datetime
 ) -> Outgoing | None:
+    """A challenge for the phase most of the group's learners are in, or the next one;
+    nothing when none fits."""
     track = track_of(catalog, group)
     phase = await groups.current_phase(session, group, track, now)
-    phases = track.phases
-    following = next((phases[i + 1] for i, p in enumerate(phases[:-1]) if p.id == phase.id), None)
-    challenge = await kaggle.next_challenge(session, group, catalog.challenges, phase, following)
+    challenge = await kaggle.challenge_for(session, group, catalog.challenges, track, phase)
     if challenge is None:
         return None
     return Outgoing(
         challenge_reply(challenge, title="🏁 Kaggle challenge of the week"), detail=challenge.id
     )
+
+
+# Nudges and focus sessions -------------------------------------------------------------
 
 
 async def inactivity_nudge(
@@ -275,17 +465,17 @@ async def inactivity_nudge(
     occurrence: Occurrence,
     now: datetime,
 ) -> Outgoing | None:
-    if not member.reminders or await away.current(session, member, now) is not None:
+    if not await _reachable(session, member, now):
         return None
     if nudge_period(await groups.last_activity(session, member, now), occurrence.days) != (
         occurrence.period
     ):
         return None  # they came back since this nudge was planned
     track = track_of(catalog, group)
-    mine = summarize(track, await progress.statuses(session, member, track.id))
-    nxt = mine.next_step()
-    if nxt is None:
+    ahead = summarize(track, await progress.statuses(session, member, track.id)).ahead(track.steps)
+    if not ahead:
         return None
+    nxt = ahead[0]
     last_word = (
         "This is my last nudge; I'll be here when you're ready. " if (occurrence.days >= 14) else ""
     )
@@ -293,10 +483,10 @@ async def inactivity_nudge(
         Reply(
             title="👋 Missing you in the group",
             body=(
-                f"Hi {name(member.display_name)}, it's been {occurrence.days} days since your last "
-                f"step. Your next one is {step_label(nxt)}: start with "
-                f"{resource_line(nxt.step.resources[0]).rstrip('.')}. Even twenty minutes "
-                "counts!\n"
+                f"Hi {name(member.display_name)}, it's been {occurrence.days} days since you "
+                f"last studied. Your next one is {step_label(nxt)}: start with "
+                f"{resource_line(starting_resource(nxt.step)).rstrip('.')}. Even twenty "
+                "minutes counts: `/focus` times them for you.\n"
                 f"{last_word}_`/me reminders off` or `/me vacation <days>` pause these._"
             ),
             buttons=(Button("Start it", "start", {"step": nxt.id}, ButtonStyle.PRIMARY),),
@@ -307,3 +497,35 @@ async def inactivity_nudge(
 
 def nudge_period(last_activity: datetime, days: int) -> str:
     return f"{last_activity:%Y%m%dT%H%M%S}+{days}d"
+
+
+async def focus_done(
+    session: AsyncSession, catalog: Catalog, focus: FocusSession
+) -> Outgoing | None:
+    """The DM at the end of a focus session that ran its course. None once the member has
+    started another one (they know)."""
+    member = await session.get(Member, focus.member_id)
+    if member is None:
+        return None
+    newer = await session.scalar(
+        select(FocusSession.id).where(
+            FocusSession.community_id == focus.community_id,
+            FocusSession.member_id == focus.member_id,
+            FocusSession.id != focus.id,
+            FocusSession.started_at >= focus.started_at,
+        )
+    )
+    if newer is not None:
+        return None
+    track = catalog.get(focus.track_id) or catalog.default
+    placed: PlacedStep | None = track.get(focus.step_id) if focus.step_id else None
+    on = f" on {placed.step.title}" if placed is not None else ""
+    again = {} if focus.minutes == study.FOCUS_DEFAULT else {"minutes": str(focus.minutes)}
+    return Outgoing(
+        Reply(
+            title="🍅 Focus session done",
+            body=f"**{focus.minutes} minutes** logged{on}. Take a short break!",
+            buttons=(Button(f"Another {focus.minutes}", "focus", again, ButtonStyle.PRIMARY),),
+        ),
+        to_member=member,
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,10 +12,31 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Checkin, Group, Member, StepStatus
 from bot.roadmap.catalog import PlacedStep, Track
-from bot.services import progress
+from bot.services import learners, progress
 from bot.services.progress import Outcome
 
 WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+PLAIN_WORD = re.compile(r"[a-z0-9]+")
+# Answers that say "no blocker": not shown as blockers.
+NO_BLOCKER = frozenset(
+    {
+        "none", "no", "nope", "nah", "nothing", "nil", "null", "n a", "na", "0", "zero",
+        "no blockers", "no blocker", "none so far", "none this week", "nothing really",
+        "nothing this week", "not really", "all good", "no issues", "no problems", "nothing yet",
+    }
+)  # fmt: skip
+CLOSE_WORD = 0.85  # difflib ratio from which a word in a blocker is a typo of a step's word
+CLOSE_LENGTH = 6  # ... for words at least this long ("three" is no typo of "trees")
+STEM = 5  # or they share a beginning this long (and at least half the shorter word)
+# Words too common in blockers or across steps to say which step someone is stuck on.
+COMMON_WORDS = frozenset(
+    {
+        "about", "basic", "basics", "confused", "learning", "machine", "model", "models",
+        "project", "projects", "really", "still", "stuck", "their", "there", "these",
+        "thing", "things", "through", "understand", "understanding", "using", "which",
+        "while", "would", "first", "engineering", "habits",
+    }
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -32,6 +54,56 @@ def steps_mentioned(track: Track, text: str | None) -> list[PlacedStep]:
         if placed is not None and placed not in found:
             found.append(placed)
     return found
+
+
+def is_blocker(text: str | None) -> bool:
+    """Whether a check-in's blockers answer names a blocker: "none", "-", "n/a" do not."""
+    words = " ".join(PLAIN_WORD.findall((text or "").lower()))
+    return bool(words) and words not in NO_BLOCKER
+
+
+def steps_about(track: Track, text: str | None) -> list[PlacedStep]:
+    """Steps a blocker is about, in roadmap order, from the surest sign to the loosest:
+    steps it names (by id, title or one of their skills); failing that, steps one of
+    whose words it uses; failing that, steps with a word close to one of its words (a
+    typo, another form: "stuck on eigenvectors" is about linear algebra, whose skills
+    name eigenvalues). Case does not matter."""
+    lowered = (text or "").lower()
+    ids = set(WORD.findall(lowered))
+    said = PLAIN_WORD.findall(lowered)
+    padded = f" {' '.join(said)} "
+    words = {w for w in said if _telling(w)}
+    named, sharing, close = [], [], []
+    for placed in track.steps:
+        phrases = [placed.step.title.lower(), *(skill.lower() for skill in placed.step.skills)]
+        if placed.id in ids or any(
+            f" {' '.join(PLAIN_WORD.findall(p))} " in padded for p in phrases
+        ):
+            named.append(placed)
+            continue
+        vocabulary = {
+            w for p in [placed.id, *phrases] for w in PLAIN_WORD.findall(p) if _telling(w)
+        }
+        if words & vocabulary:
+            sharing.append(placed)
+        elif any(_close(w, v) for w in words for v in vocabulary):
+            close.append(placed)
+    return named or sharing or close
+
+
+def _telling(word: str) -> bool:
+    return len(word) >= STEM and word not in COMMON_WORDS
+
+
+def _close(word: str, other: str) -> bool:
+    """A typo or another form of the same word: `gradiant`, `eigenvectors`/`eigenvalues`."""
+    shortest = min(len(word), len(other))
+    shared = next((i for i in range(shortest) if word[i] != other[i]), shortest)
+    if shared >= STEM and shared * 2 >= shortest:
+        return True
+    if shortest < CLOSE_LENGTH:
+        return False
+    return difflib.SequenceMatcher(None, word, other).ratio() >= CLOSE_WORD
 
 
 async def save(
@@ -71,6 +143,7 @@ async def save(
     checkin.blockers = blockers if blockers is not None else checkin.blockers
     checkin.hours = hours if hours is not None else checkin.hours
     checkin.submitted_at = now
+    learners.began(member, now)
     marked = []
     for placed in steps_mentioned(track, finished):
         change = await progress.change_step(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,14 +16,15 @@ from bot.db.models import (
     GroupMember,
     Member,
     ProgressEvent,
+    StepProgress,
+    StepStatus,
+    StudyLog,
     Vacation,
 )
 from bot.roadmap.catalog import Track
 from bot.roadmap.schema import Phase
-from bot.services import progress
+from bot.services import learners
 from bot.services.stats import summarize
-
-ACTIVE_WITHIN = timedelta(days=14)
 
 
 async def members_of(session: AsyncSession, group: Group) -> list[Member]:
@@ -87,15 +88,16 @@ async def remove_admin(session: AsyncSession, group: Group, member: Member) -> b
 
 
 async def last_activity(session: AsyncSession, member: Member, now: datetime) -> datetime:
-    """The member's last progress change or check-in, the end of their last vacation, or
-    when they joined: silence is counted from the latest."""
+    """The member's last progress change, logged study time (a log or a focus session) or
+    check-in, the end of their last vacation, or when they joined: silence is counted
+    from the latest."""
     return (await last_activities(session, [member], now))[member.id]
 
 
 async def last_activities(
     session: AsyncSession, members: Sequence[Member], now: datetime
 ) -> dict[int, datetime]:
-    """`last_activity` for many members of one community at once: three queries in all."""
+    """`last_activity` for many members of one community at once: four queries in all."""
     if not members:
         return {}
     community_id = members[0].community_id
@@ -105,6 +107,13 @@ async def last_activities(
         select(ProgressEvent.member_id, func.max(ProgressEvent.occurred_at))
         .where(ProgressEvent.community_id == community_id, ProgressEvent.member_id.in_(ids))
         .group_by(ProgressEvent.member_id),
+        select(StudyLog.member_id, func.max(StudyLog.occurred_at))
+        .where(
+            StudyLog.community_id == community_id,
+            StudyLog.member_id.in_(ids),
+            StudyLog.occurred_at <= now,
+        )
+        .group_by(StudyLog.member_id),
         select(Checkin.member_id, func.max(Checkin.submitted_at))
         .where(Checkin.community_id == community_id, Checkin.member_id.in_(ids))
         .group_by(Checkin.member_id),
@@ -128,19 +137,92 @@ def _aware(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
+async def learner_phases(
+    session: AsyncSession, group: Group, track: Track, now: datetime
+) -> Counter[str]:
+    """How many of the group's learners are in each phase (the phase of the next step on
+    their own path). Learners who went quiet (dormant) count only when nobody is active;
+    organisers and members who never studied never count."""
+    studying = [m for m in await members_of(session, group) if learners.is_learner(m)]
+    if not studying:
+        return Counter()
+    last = await last_activities(session, studying, now)
+    active = [m for m in studying if not learners.is_dormant(last[m.id], now)]
+    counted = active or studying
+    statuses = await _statuses(session, group, counted, track.id)
+    phases: Counter[str] = Counter()
+    for member in counted:
+        ahead = summarize(track, statuses.get(member.id, {})).ahead(track.steps)
+        if ahead:
+            phases[ahead[0].phase.id] += 1
+    return phases
+
+
 async def current_phase(session: AsyncSession, group: Group, track: Track, now: datetime) -> Phase:
-    """The phase most of the group's active members are in (the earliest on a tie)."""
-    members = await members_of(session, group)
-    last = await last_activities(session, members, now)
-    active = [m for m in members if now - last[m.id] <= ACTIVE_WITHIN]
-    counts: Counter[str] = Counter()
-    for member in active or members:
-        mine = summarize(track, await progress.statuses(session, member, track.id))
-        nxt = mine.next_step()
-        if nxt is not None:
-            counts[nxt.phase.id] += 1
+    """The phase most of the group's learners are in (the earliest on a tie); the first
+    phase while the group has no learners yet."""
+    counts = await learner_phases(session, group, track, now)
     if not counts:
         return track.phases[0]
     order = {phase.id: index for index, phase in enumerate(track.phases)}
     best = min(counts, key=lambda pid: (-counts[pid], order[pid]))
     return next(p for p in track.phases if p.id == best)
+
+
+async def _statuses(
+    session: AsyncSession, group: Group, members: Sequence[Member], track_id: str
+) -> dict[int, dict[str, StepStatus]]:
+    """Each member's step statuses on a track, in one query."""
+    rows = await session.execute(
+        select(StepProgress.member_id, StepProgress.step_id, StepProgress.status).where(
+            StepProgress.community_id == group.community_id,
+            StepProgress.member_id.in_([m.id for m in members]),
+            StepProgress.track_id == track_id,
+        )
+    )
+    found: dict[int, dict[str, StepStatus]] = {}
+    for member_id, step_id, status in rows:
+        found.setdefault(member_id, {})[step_id] = StepStatus(status)
+    return found
+
+
+async def finished_by(
+    session: AsyncSession,
+    group: Group,
+    members: Sequence[Member],
+    track_id: str,
+    step_ids: set[str],
+) -> dict[str, set[int]]:
+    """Which of `members` finished each of `step_ids` (done, not skipped), in one query."""
+    if not members or not step_ids:
+        return {}
+    rows = await session.execute(
+        select(StepProgress.step_id, StepProgress.member_id).where(
+            StepProgress.community_id == group.community_id,
+            StepProgress.member_id.in_([m.id for m in members]),
+            StepProgress.track_id == track_id,
+            StepProgress.step_id.in_(step_ids),
+            StepProgress.status == StepStatus.DONE.value,
+        )
+    )
+    found: dict[str, set[int]] = {}
+    for step_id, member_id in rows:
+        found.setdefault(step_id, set()).add(member_id)
+    return found
+
+
+async def away_during(
+    session: AsyncSession, group: Group, members: Sequence[Member], start: datetime, end: datetime
+) -> set[int]:
+    """Ids of `members` who were on vacation at some moment between `start` and `end`."""
+    if not members:
+        return set()
+    rows = await session.scalars(
+        select(Vacation.member_id).where(
+            Vacation.community_id == group.community_id,
+            Vacation.member_id.in_([m.id for m in members]),
+            Vacation.starts_at < end,
+            Vacation.ends_at > start,
+        )
+    )
+    return set(rows)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import select
@@ -12,11 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import Delivery, Group, KaggleAttempt, Member
 from bot.errors import UserError
 from bot.markup import code
+from bot.roadmap.catalog import Track
 from bot.roadmap.kaggle import (
     Challenge,
     ChallengeCatalogue,
     KaggleLink,
     LinkKind,
+    Score,
     kaggle_link,
 )
 from bot.roadmap.schema import Phase
@@ -54,16 +57,39 @@ async def next_challenge(
     catalogue: ChallengeCatalogue,
     phase: Phase,
     following: Phase | None = None,
+    *,
+    later: Collection[str] = (),
 ) -> Challenge | None:
-    """The least-posted challenge for the group's phase; once those have all been posted,
-    the next phase's come first. Catalogue order breaks ties."""
-    pool = catalogue.for_phase(phase.id)
-    ahead = [c for c in catalogue.for_phase(following.id) if c not in pool] if following else []
-    candidates = [*pool, *ahead] or catalogue.challenges
+    """The least-posted challenge for the group's current phase or the one after it
+    (`following`); the current phase's first on a tie, then catalogue order. Nothing from
+    further ahead, ever: a challenge that also belongs to a `later` phase (one beyond
+    `following`) is left out, and None is the answer when no challenge fits."""
+    fits = [c for c in catalogue.challenges if not set(c.phases) & set(later)]
+    pool = [c for c in fits if phase.id in c.phases]
+    ahead = [c for c in fits if following and following.id in c.phases and c not in pool]
+    candidates = [*pool, *ahead]
     if not candidates:
         return None
     posted = await history.posted_counts(session, group, "kaggle")
     return min(candidates, key=lambda c: (posted[c.id], c not in pool, candidates.index(c)))
+
+
+async def challenge_for(
+    session: AsyncSession,
+    group: Group,
+    catalogue: ChallengeCatalogue,
+    track: Track,
+    phase: Phase,
+) -> Challenge | None:
+    """`next_challenge` for a group in `phase` of `track`: from that phase or the next,
+    and nothing that also belongs to a phase beyond those two (a serving project for a
+    group still on its foundations)."""
+    ids = [p.id for p in track.phases]
+    at = ids.index(phase.id)
+    following = track.phases[at + 1] if at + 1 < len(ids) else None
+    return await next_challenge(
+        session, group, catalogue, phase, following, later=frozenset(ids[at + 2 :])
+    )
 
 
 def attempt_link(text: str, challenge: Challenge, catalogue: ChallengeCatalogue) -> KaggleLink:
@@ -96,12 +122,27 @@ def attempt_link(text: str, challenge: Challenge, catalogue: ChallengeCatalogue)
     return link
 
 
-def check_score(score: float | None) -> float | None:
-    """`score` if it is one a leaderboard can show (see SCORE_LIMIT)."""
-    if score is not None and not (math.isfinite(score) and abs(score) <= SCORE_LIMIT):
+def check_score(score: float | None, challenge: Challenge | None = None) -> float | None:
+    """`score` if a leaderboard can show it (see SCORE_LIMIT) and it fits how `challenge`
+    is scored (accuracy between 0 and 1, say), so 77 typed for 0.77 is caught."""
+    if score is None:
+        return None
+    if not (math.isfinite(score) and abs(score) <= SCORE_LIMIT):
         msg = f"A score must be a number between -{SCORE_LIMIT:,} and {SCORE_LIMIT:,}, like `0.77`."
         raise UserError(msg)
+    if challenge is not None and challenge.score is not None:
+        _check_plausible(score, challenge, challenge.score)
     return score
+
+
+def _check_plausible(score: float, challenge: Challenge, scoring: Score) -> None:
+    if not scoring.plausible(score):
+        msg = (
+            f"{challenge.title} is scored by {scoring.metric}, from "
+            f"{scoring.low:g} to {scoring.high:g}; {score:g} can't be a score there. "
+            "Check the number on your Kaggle submission."
+        )
+        raise UserError(msg)
 
 
 async def log_attempt(
@@ -124,7 +165,7 @@ async def log_attempt(
         member_id=member.id,
         challenge_id=challenge.id,
         url=link.url,
-        score=check_score(score),
+        score=check_score(score, challenge),
         submitted_at=now,
     )
     session.add(attempt)

@@ -265,3 +265,18 @@ async def test_a_new_member_takes_the_groups_timezone_until_they_choose(
     await cohort("/me timezone Asia/Tokyo", as_="ben")
     mine = await cohort("/focus", as_="ben")
     assert "(Asia/Tokyo time)" in mine.body
+
+
+async def test_a_kaggle_score_must_fit_the_challenges_metric(cohort: Cohort) -> None:
+    await cohort.make_group()
+    url = "https://www.kaggle.com/competitions/titanic"
+    typo = await cohort(f"/kaggle submit {url} 77 challenge:titanic")
+    assert typo.is_error
+    assert "scored by accuracy, from 0 to 1; 77 can't be a score there" in typo.body
+    fine = await cohort(f"/kaggle submit {url} 0.77 challenge:titanic")
+    assert "with a score of **0.77**" in fine.body
+    other = await cohort(f"/kaggle submit {url} 0.8 challenge:spaceship-titanic")
+    assert other.is_error
+    assert "not Spaceship Titanic" in other.body
+    unknown = await cohort(f"/kaggle submit {url} 0.8 challenge:titanik")
+    assert "Did you mean `titanic`?" in unknown.body

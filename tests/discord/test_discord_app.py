@@ -230,6 +230,7 @@ async def test_scheduled_posts_and_dms_go_through_discord(
 ) -> None:
     clock.set(datetime(2026, 11, 18, 7, 0, tzinfo=UTC))
     await rig.run("group setup", who=ADMIN, admin=True, timezone="Europe/Berlin")
+    await rig.run("log", who=ADMIN, admin=True, duration="30m")  # a learner: reminded
     engine = accountability_engine(app, rig.adapter.poster, instance="discord-test")
     clock.set(datetime(2026, 11, 18, 8, 0, tzinfo=UTC))
     await engine.run_due()

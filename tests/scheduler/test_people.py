@@ -33,7 +33,7 @@ async def test_a_checkin_is_saved_and_marks_the_steps_it_names_done(desk: Desk) 
     assert "Marked done: **Python fundamentals** (`python-basics`), **Linear algebra**" in (
         reply.body
     )
-    assert "The summary goes to the group Sunday at 17:00." in reply.body
+    assert "The summary goes to the group Sunday at 17:00" in reply.body
     assert fields["Hours"] == "6.5"
     assert await desk.cohort.statuses("ana") == {
         "python-basics": "done",
@@ -69,25 +69,27 @@ async def test_checkin_mistakes_get_clear_answers(desk: Desk) -> None:
     assert "use this in your group's channel" in elsewhere.body
 
 
-async def test_reminders_go_to_those_who_have_not_checked_in(desk: Desk) -> None:
-    await _group(desk)
-    await desk.cohort("/next", as_="ana")
-    await desk.cohort("/next", as_="ben")
+async def test_reminders_go_to_learners_who_have_not_checked_in(desk: Desk) -> None:
+    await _group(desk)  # the admin set the group up and never studied: no reminder
+    await desk.cohort("/log 30m", as_="ana")
+    await desk.cohort("/log 30m", as_="ben")
+    await desk.cohort("/next", as_="cy")  # looked, never studied
     desk.clock.set(FRI_PROMPT + timedelta(hours=2))
     await desk.cohort("/checkin hours: 4", as_="ben")
     await desk.run_until(SUN_SUMMARY)
-    assert _dms(desk, "⏰") == [
-        ("admin", FRI_PROMPT + timedelta(days=1)),
-        ("ana", FRI_PROMPT + timedelta(days=1)),
-    ]
+    assert _dms(desk, "⏰") == [("ana", FRI_PROMPT + timedelta(days=1))]
+    [reminder] = desk.poster.titled("⏰")
+    assert "closes Sunday at 17:00 (Europe/Berlin time, your group's;" in reminder.reply.body
 
 
 async def test_reminders_wait_for_the_end_of_quiet_hours_in_the_members_timezone(
     desk: Desk,
 ) -> None:
     await _group(desk)
+    for name in ("ana", "ben", "cy"):
+        await desk.cohort("/log 25m", as_=name)
     await desk.cohort("/me timezone Asia/Tokyo", as_="ana")  # Saturday 16:00 UTC is 01:00
-    await desk.cohort("/me quiet 23-09", as_="ben")  # ben in UTC: 16:00 is not quiet
+    await desk.cohort("/me quiet 23-09", as_="ben")  # ben in Berlin: 17:00 is not quiet
     await desk.cohort("/me timezone America/Los_Angeles", as_="cy")
     await desk.cohort("/me quiet 6-10", as_="cy")  # 08:00 in LA: quiet until 10:00
     await desk.run_until(SUN_SUMMARY)
@@ -99,34 +101,49 @@ async def test_reminders_wait_for_the_end_of_quiet_hours_in_the_members_timezone
 
 async def test_opted_out_and_away_members_get_no_reminders(desk: Desk) -> None:
     await _group(desk)
+    for name in ("ana", "ben", "cy"):
+        await desk.cohort("/log 25m", as_=name)
     off = await desk.cohort("/me reminders off", as_="ana")
     away = await desk.cohort("/me vacation 5", as_="ben")
     await desk.run_until(SUN_SUMMARY)
     assert "Reminders are off" in off.body
     assert "No nudges until 23 Nov 2026" in away.body
-    assert [to for to, _ in _dms(desk, "⏰")] == ["admin"]
+    assert [to for to, _ in _dms(desk, "⏰")] == ["cy"]
 
 
 async def test_the_weekly_summary_tells_the_group_how_the_week_went(desk: Desk) -> None:
-    await _group(desk)
+    await _group(desk)  # Wednesday
     await desk.cohort("/done dev-tools", as_="ben")
+    await desk.cohort("/log 20m", as_="eve")
+    await desk.cohort("/me vacation 5", as_="eve")  # away for the check-in
+    await desk.cohort("/me role organiser", as_="dee")  # runs the group, studies nothing
+    desk.clock.set(WED_0700 + timedelta(days=1))  # Thursday
+    await desk.cohort("/log 1h30 linear-algebra", as_="ana")
+    await desk.cohort("/done linear-algebra", as_="ben")
+    await desk.cohort("/log 45m", as_="cy")
     desk.clock.set(FRI_PROMPT + timedelta(hours=1))
-    await desk.cohort(
-        "/checkin finished: python-basics blockers: git rebase in dev-tools confuses me",
-        as_="ana",
-    )
+    await desk.cohort("/checkin finished: python-basics blockers: stuck on eigenvectors", as_="ana")
+    await desk.cohort("/checkin blockers: none hours: 5", as_="ben")
     await desk.cohort("/kaggle submit https://www.kaggle.com/code/ben/titanic-v1 0.78", as_="ben")
+    await desk.run_until(FRI_PROMPT + timedelta(days=1, hours=1))
+    await desk.cohort("/log 30m", as_="ana")  # Saturday: her third day in a row
     await desk.run_until(SUN_SUMMARY)
     [summary] = desk.poster.titled("📊")
     fields = {plain_text(f.name): plain_text(f.value) for f in summary.reply.fields}
-    assert fields["Checked in (1 of 3)"] == "ana"
-    assert fields["Steps finished (2)"].splitlines() == [
-        "ana: Python fundamentals",
-        "ben: Git, the command line and engineering habits",
+    assert plain_text(summary.reply.body).startswith(
+        "Here's how the group did this week: 3 steps finished and 8.1 h studied."
+    )
+    assert fields["Who studied (4)"].splitlines() == [
+        "ben · ✅ Git, the command line and engineering habits, Linear algebra · 5 h",
+        "ana · ✅ Python fundamentals · 2 h · 🔥 3 days",
+        "cy · 45 min",  # studied Thursday only: no streak by Sunday
+        "eve · 20 min · 🔥 1 day",  # her streak is frozen while she is away
     ]
-    assert fields["Blockers"] == "ana: git rebase in dev-tools confuses me · can help: ben"
+    assert fields["Checked in (2 of 3)"] == "ana, ben"  # of ana, ben and cy: eve was away
+    assert fields["Didn't check in (1)"] == "cy"  # dee is an organiser
+    assert fields["Blockers"] == "ana: stuck on eigenvectors (Linear algebra) · can help: ben"
     assert fields["Kaggle attempts"] == "ben: titanic (0.78)"
-    assert fields["This week's leaderboard"].splitlines() == ["1. ana · 1", "1. ben · 1"]
+    assert fields["This week's leaderboard (steps)"].splitlines() == ["1. ben · 2", "2. ana · 1"]
 
 
 async def test_kaggle_command_submit_and_leaderboard(desk: Desk) -> None:
@@ -152,12 +169,12 @@ async def test_a_quiet_member_is_nudged_at_seven_and_fourteen_days_then_left_alo
     await desk.cohort("/done python-basics", as_="ana")  # Wednesday 07:00 UTC
     await desk.run_until(WED_0700 + timedelta(days=30))
     nudges = [(to, at) for to, at in _dms(desk, "👋") if to == "ana"]
-    assert nudges == [  # 07:00 UTC is in ana's quiet hours (22-08): nudged at 08:00
-        ("ana", WED_0700 + timedelta(days=7, hours=1)),
-        ("ana", WED_0700 + timedelta(days=14, hours=1)),
+    assert nudges == [  # 07:00 UTC is 08:00 in Berlin, ana's zone: just out of quiet hours
+        ("ana", WED_0700 + timedelta(days=7)),
+        ("ana", WED_0700 + timedelta(days=14)),
     ]
     [first, last] = [p.reply for p in desk.poster.titled("👋") if p.to == "ana"]
-    assert "it's been 7 days since your last step" in first.body
+    assert "it's been 7 days since you last studied" in first.body
     assert "Your next one is **Git, the command line" in first.body
     assert "This is my last nudge" in last.body
 
@@ -215,5 +232,5 @@ async def test_forget_removes_checkins_attempts_vacations_and_deliveries(desk: D
     done = await desk.cohort("/me forget confirm:yes", as_="ana")
     board = await desk.cohort("/leaderboard all kaggle", as_="ben")
     assert "deleted" in done.body
-    assert "No Kaggle attempts yet" in board.body
+    assert "No Kaggle attempts" in board.body
     assert await desk.cohort.statuses("ana") == {}

@@ -210,6 +210,7 @@ async def test_scheduled_posts_and_dms_go_through_the_web_api(
 ) -> None:
     clock.set(datetime(2026, 11, 18, 7, 0, tzinfo=UTC))
     await rig.slash("group setup ml-engineer Europe/Berlin", user="U-admin", name="admin")
+    await rig.slash("log 30m", user="U-admin", name="admin")  # a learner: reminded
     engine = accountability_engine(app, rig.adapter.poster, instance="slack-test")
     clock.set(datetime(2026, 11, 18, 8, 0, tzinfo=UTC))
     await engine.run_due()
