@@ -1,0 +1,42 @@
+"""The README's scripted week works literally, whatever today is, and shows what the
+README says it shows."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _week_script() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## A week in one minute", 1)[1]
+    found = re.search(r"```sh\n(.*?)```", section, re.DOTALL)
+    assert found is not None, "the section has a shell block"
+    return found[1]
+
+
+def test_the_week_in_one_minute_runs_as_written(tmp_path: Path) -> None:
+    cohort = Path(sys.executable).parent / "cohort"
+    script = _week_script().replace(".venv/bin/cohort", str(cohort))
+    done = subprocess.run(
+        ["bash", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    out = done.stdout
+    assert done.returncode == 0, done.stderr
+    assert "DM to ana · Tue 17 Nov 08:25 Europe/Berlin\n🍅 Focus session done" in out
+    assert out.count("📚 Today's resource") == 7
+    assert "📣 #study-group · Fri 20 Nov 17:00 Europe/Berlin\n📝 Weekly check-in" in out
+    reminders = re.findall(r"DM to (\w+) · [^\n]*\n⏰ Check-in reminder", out)
+    assert reminders == ["ben"], "cy organises and ana checked in"
+    assert "ana: stuck on eigenvectors (Linear algebra) · can help: ben" in out
+    assert "Mon 23 Nov 10:00 Europe/Berlin\n🏁 Kaggle challenge of the week" in out
+    assert "Yours will be ready on 24 Nov 2026." in out
+    # Run twice: the script starts from a database of its own each time.
+    again = subprocess.run(
+        ["bash", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert again.stdout == out
