@@ -122,7 +122,7 @@ class Streak:
     days: int  # study days in the current streak
     freezes: int  # freezes held now
     saved: tuple[date, ...]  # missed days a freeze covered, in the current streak
-    settled: bool  # the walk saw the streak start (or a break), so it is the whole story
+    settled: bool  # the walk saw a sure break, so nothing before it matters
 
 
 def streak_of(
@@ -133,21 +133,26 @@ def streak_of(
     counts nor breaks it. A missed day spends a freeze if one is held, else the streak (and
     any freezes) are gone. Today is never missed: people get the whole day."""
     length, freezes, saved, settled = 0, 0, [], False
+    missed = 0  # days missed since the last study day
     day = first
     while day <= today:
         if day in study_days:
             length += 1
+            missed = 0
             if length % FREEZE_EVERY == 0:
                 freezes = min(FREEZES_HELD, freezes + 1)
         elif day in away or day == today:
             pass
-        elif length and freezes:
-            freezes -= 1
-            saved.append(day)
         else:
-            if length or day > first + timedelta(days=FREEZES_HELD):
-                settled = True  # a break, or enough missed days that no freeze survives
-            length, freezes, saved = 0, 0, []
+            missed += 1
+            # More missed days than freezes anyone can hold: whatever came before `first`,
+            # the streak broke here, so what follows is the whole story.
+            settled = settled or missed > FREEZES_HELD
+            if length and freezes:
+                freezes -= 1
+                saved.append(day)
+            else:
+                length, freezes, saved = 0, 0, []
         day += timedelta(days=1)
     return Streak(length, freezes, tuple(saved), settled)
 
@@ -170,7 +175,7 @@ async def streaks(
             streak = streak_of(
                 days[member_id], away[member_id], local_date(now, tz), first=local_date(since, tz)
             )
-            if not streak.settled and window < STREAK_LOOKBACK and days[member_id]:
+            if not streak.settled and window < STREAK_LOOKBACK:
                 longer.append(member_id)
             else:
                 found[member_id] = streak

@@ -280,3 +280,20 @@ async def test_a_kaggle_score_must_fit_the_challenges_metric(cohort: Cohort) -> 
     assert "not Spaceship Titanic" in other.body
     unknown = await cohort(f"/kaggle submit {url} 0.8 challenge:titanik")
     assert "Did you mean `titanic`?" in unknown.body
+
+
+async def test_a_long_streak_keeps_its_freezes_past_the_first_weeks_read(
+    cohort: Cohort, clock: ManualClock
+) -> None:
+    """Streaks are read five weeks at a time; a missed day late in a 50-day streak is
+    covered by a freeze earned long before those five weeks, on every board."""
+    await cohort.make_group()
+    for day in range(50):
+        if day != 17:  # inside the first week of the five read first
+            clock.set(START + timedelta(days=day))
+            await cohort("/log 30m")
+    clock.set(START + timedelta(days=49, hours=1))
+    body = (await cohort("/progress")).body
+    assert "🔥 49 days streak · 🧊 2 freezes held (1 missed day covered by a freeze)" in body
+    board = await cohort("/leaderboard week streak")
+    assert board.body.splitlines() == ["🥇 **ana** · 49 days"]
