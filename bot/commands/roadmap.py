@@ -34,6 +34,7 @@ async def show_roadmap(ctx: CommandContext) -> Reply:
     for number, phase in enumerate(mine.phases, start=1):
         lines = [
             f"{STATUS_MARK[mine.status(step.id)]} `{step.id}` {step.title}"
+            + (" · _optional_" if step.optional else "")
             for step in phase.phase.steps
         ]
         name = f"{number}. {phase.phase.title} · {phase.done}/{phase.total}"
@@ -81,6 +82,14 @@ async def show_step(ctx: CommandContext) -> Reply:
         Field("You", _status_words(mine.status(placed.id)), inline=True),
         Field("Skills", ", ".join(step.skills)),
     ]
+    if step.optional:
+        fields.append(
+            Field(
+                "Optional",
+                f"{step.choice or 'Your choice'}. It stays out of your progress forecast "
+                "until you start it.",
+            )
+        )
     for kind, heading in RESOURCE_HEADINGS.items():
         lines = [f"• {resource_line(r)}" for r in step.resources if r.type is kind]
         if lines:

@@ -119,3 +119,14 @@ async def test_next_after_the_whole_track_congratulates(cohort: Cohort) -> None:
 async def test_a_typo_in_one_word_of_a_step_id_is_still_recognised(cohort: Cohort) -> None:
     reply = await cohort("/step pythn")
     assert "Did you mean `python-basics`?" in reply.body
+
+
+async def test_optional_steps_are_marked_with_the_choice_they_belong_to(cohort: Cohort) -> None:
+    roadmap = await cohort("/roadmap")
+    specialisation = next(f for f in roadmap.fields if "Specialisation" in f.name)
+    assert "⬜ `reinforcement-learning` Reinforcement learning · _optional_" in specialisation.value
+    foundations = next(f for f in roadmap.fields if "Foundations" in f.name)
+    assert "optional" not in foundations.value
+    step = await cohort("/step nlp")
+    optional = {f.name: f.value for f in step.fields}["Optional"]
+    assert optional.startswith("Pick one or two specialisations.")
