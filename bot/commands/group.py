@@ -101,7 +101,9 @@ async def schedule_daily(ctx: CommandContext) -> Reply:
     """Set the time of the daily resource."""
     group = _group(ctx)
     group.daily_time = parse_hhmm(ctx.text("time") or "").strftime("%H:%M")
-    return _schedule_changed(ctx, group, f"The daily resource comes at {group.daily_time}.")
+    return _schedule_changed(
+        ctx, group, f"The daily resource comes at {group.daily_time} ({group.timezone} time)."
+    )
 
 
 @commands.command(
@@ -156,7 +158,10 @@ async def schedule_kaggle(ctx: CommandContext) -> Reply:
         return _schedule_changed(ctx, group, "No more Kaggle challenges for now.")
     day = WEEKDAYS[group.kaggle_weekday].title()
     return _schedule_changed(
-        ctx, group, f"Kaggle challenges come {group.kaggle_cadence}, {day} at {group.kaggle_time}."
+        ctx,
+        group,
+        f"Kaggle challenges come {group.kaggle_cadence}, {day} at {group.kaggle_time} "
+        f"({group.timezone} time).",
     )
 
 

@@ -82,7 +82,7 @@ async def test_plain_times_and_hours_still_work(group: Cohort) -> None:
     daily = await group("/group schedule daily 7:05", as_="boss")
     quiet = await group("/me quiet 0-6")
 
-    assert "The daily resource comes at 07:05." in daily.body
+    assert "The daily resource comes at 07:05 (" in daily.body
     assert "no DMs from 00:00 to 06:00" in quiet.body
 
 

@@ -133,7 +133,7 @@ async def test_a_paused_group_gets_nothing_until_resumed(desk: Desk) -> None:
 async def test_a_new_schedule_moves_the_posts(desk: Desk) -> None:
     await _berlin_group(desk)
     reply = await desk.cohort("/group schedule daily 07:15", as_="admin")
-    assert "The daily resource comes at 07:15." in reply.body
+    assert "The daily resource comes at 07:15 (Europe/Berlin time)." in reply.body
     await desk.run_until(WED_0700 + timedelta(days=1, hours=1))
     assert [p.at for p in desk.poster.titled("📚")] == [
         datetime(2026, 11, 19, 6, 15, tzinfo=UTC),  # 07:15 Berlin; today's was before setup
