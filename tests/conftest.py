@@ -199,14 +199,17 @@ class Cohort:
             button.action_id, actor=self.actor(as_), place=self.place
         )
 
-    async def make_group(self, *, name: str = "#ml-study", timezone: str = "UTC") -> None:
+    async def make_group(
+        self, *, name: str = "#ml-study", timezone: str = "UTC", place: Place | None = None
+    ) -> None:
+        where = place or self.place
         now = self.app.clock.now()
         async with self.app.sessions() as session, session.begin():
-            community = await tenancy.ensure_community(session, self.place, now=now)
+            community = await tenancy.ensure_community(session, where, now=now)
             await tenancy.create_group(
                 session,
                 community,
-                channel_id=self.place.channel_id,
+                channel_id=where.channel_id,
                 name=name,
                 track_id=self.app.catalog.default.id,
                 timezone=timezone,

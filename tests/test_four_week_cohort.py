@@ -202,9 +202,9 @@ async def test_forecasts_match_the_hours_people_studied(month: Transcript) -> No
     assert "four weeks" not in first_day
     assert "about 28 h a week" in _field(month.last("kenji", "/progress"), "Forecast")
     assert "about 7 h a week" in _field(month.last("lucia", "/progress"), "Forecast")
-    # Priya told 20, 25 and 22 hours in her check-ins of her three whole weeks so far.
+    # Priya told 20, 25, 22 and 23 hours in her check-ins, each for the week before it.
     priya = _field(month.last("priya", "/progress"), "Forecast")
-    assert "about 22 h a week (your last 3 weeks so far: 20, 25, 22 h)" in priya
+    assert "about 22 h a week (your last four weeks: 20, 25, 22, 23 h)" in priya
     leo = _field(month.last("leo", "/progress"), "Forecast")
     pace = int(re.search(r"about (\d+) h a week", leo)[1])  # type: ignore[index]
     assert 6 <= pace <= 9

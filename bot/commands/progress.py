@@ -158,7 +158,10 @@ async def show_progress(ctx: CommandContext) -> Reply:
     pace = await stats.pace(ctx.session, member, ctx.now)
     logged = await study.hours_on_steps(ctx.session, member, track.id)
     today = local_date(ctx.now, tz)
-    fields.append(Field("Forecast", _forecast_text(member, mine, pace, logged, today, ctx.now)))
+    forecast = _forecast_text(member, mine, pace, logged, today, ctx.now)
+    if not is_self:
+        forecast = _about_them(forecast)
+    fields.append(Field("Forecast", forecast))
     whose = "Your" if is_self else f"{name(member.display_name)}'s"
     return Reply(
         title=f"📈 {whose} progress · {track.title}",
@@ -223,6 +226,26 @@ def _forecast_text(
             "certifications) are left out._"
         )
     return "\n".join(lines)
+
+
+def _about_them(text: str) -> str:
+    """A forecast worded for its own member, reworded for someone else reading it."""
+    for mine, theirs in (
+        ("Your pace", "Their pace"),
+        ("your path", "their path"),
+        ("your last", "their last"),
+        ("of your study", "of their study"),
+        ("Yours will", "Theirs will"),
+        ("You logged", "They logged"),
+        ("you haven't started", "they haven't started"),
+        (
+            "Log your study (`/log 45m`, or `/focus`) and after your first week I'll forecast "
+            "when you'll finish.",
+            "They haven't logged any study yet.",
+        ),
+    ):
+        text = text.replace(mine, theirs)
+    return text
 
 
 def _when(finish: stats.Finish) -> str:

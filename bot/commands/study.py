@@ -89,20 +89,16 @@ async def focus(ctx: CommandContext) -> Reply:
     wanted = (ctx.text("minutes") or "").strip().lower()
     running = await study.running_focus(ctx.session, ctx.member)
     if running is not None and running.ends_at <= ctx.now:
-        await study.end_focus(ctx.session, ctx.member, running, now=ctx.now, track=ctx.track)
+        track = ctx.catalog.get(running.track_id) or ctx.catalog.default
+        logged = await study.end_focus(ctx.session, ctx.member, running, now=ctx.now, track=track)
         running = None  # its time was up: it is logged, and a new one may start
+        if wanted == "stop":
+            done = hours(logged.minutes / 60) if logged is not None else "its time"
+            return Reply(body=f"Your session had already finished: {done} logged.", ephemeral=True)
     if wanted == "stop":
         return await _stop(ctx, running)
     if running is not None:
-        left = max(1, round((running.ends_at - ctx.now) / timedelta(minutes=1)))
-        return Reply(
-            body=(
-                f"You're already focusing: {left} min to go, until "
-                f"{their_time(running.ends_at, ctx.member, '%H:%M')}. `/focus stop` ends it."
-            ),
-            buttons=(Button("Stop", "focus", {"minutes": "stop"}, ButtonStyle.SECONDARY),),
-            ephemeral=True,
-        )
+        return _already(ctx, running)
     minutes = _focus_minutes(wanted)
     placed = ctx.step() if ctx.text("step") else None
     session = await study.start_focus(
@@ -115,12 +111,30 @@ async def focus(ctx: CommandContext) -> Reply:
         track=ctx.track,
         step=placed,
     )
+    if session is None:  # another start won the race
+        raced = await study.running_focus(ctx.session, ctx.member)
+        if raced is not None:
+            return _already(ctx, raced)
+        msg = "A focus session just started or ended elsewhere; try `/focus` again."
+        raise UserError(msg)
     on = f" on {step_label(placed)}" if placed is not None else ""
     return Reply(
         title=f"🍅 Focus: {minutes} minutes{on}",
         body=(
             f"Go! I'll DM you at {their_time(session.ends_at, ctx.member, '%H:%M')} and log "
             "the time. `/focus stop` ends it early and logs what you did."
+        ),
+        buttons=(Button("Stop", "focus", {"minutes": "stop"}, ButtonStyle.SECONDARY),),
+        ephemeral=True,
+    )
+
+
+def _already(ctx: CommandContext, running: FocusSession) -> Reply:
+    left = max(1, round((running.ends_at - ctx.now) / timedelta(minutes=1)))
+    return Reply(
+        body=(
+            f"You're already focusing: {left} min to go, until "
+            f"{their_time(running.ends_at, ctx.member, '%H:%M')}. `/focus stop` ends it."
         ),
         buttons=(Button("Stop", "focus", {"minutes": "stop"}, ButtonStyle.SECONDARY),),
         ephemeral=True,
@@ -146,7 +160,8 @@ def _focus_minutes(text: str) -> int:
 async def _stop(ctx: CommandContext, running: FocusSession | None) -> Reply:
     if running is None:
         return Reply(body="No focus session is running. `/focus` starts one.", ephemeral=True)
-    logged = await study.end_focus(ctx.session, ctx.member, running, now=ctx.now, track=ctx.track)
+    track = ctx.catalog.get(running.track_id) or ctx.catalog.default
+    logged = await study.end_focus(ctx.session, ctx.member, running, now=ctx.now, track=track)
     if logged is None:
         return Reply(body="Stopped. It ran under a minute, so nothing was logged.", ephemeral=True)
     return Reply(

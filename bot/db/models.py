@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -236,6 +237,14 @@ class FocusSession(Base):
         CheckConstraint(_in("status", FocusStatus), name="status"),
         Index("ix_focus_sessions_status_ends", "status", "ends_at"),
         Index("ix_focus_sessions_member", "member_id", "status"),
+        # One running session per member, even when two presses of "Another 25" race.
+        Index(
+            "uq_focus_sessions_running",
+            "member_id",
+            unique=True,
+            sqlite_where=text("status = 'running'"),
+            postgresql_where=text("status = 'running'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Checkin, Group, Member, StepStatus
 from bot.roadmap.catalog import PlacedStep, Track
-from bot.services import learners, progress
+from bot.services import learners, progress, study
 from bot.services.progress import Outcome
 
 WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -142,8 +142,9 @@ async def save(
     checkin.next_up = next_up if next_up is not None else checkin.next_up
     checkin.blockers = blockers if blockers is not None else checkin.blockers
     checkin.hours = hours if hours is not None else checkin.hours
-    checkin.submitted_at = now
-    learners.began(member, now)
+    # The first answer's moment stays: it is the study day the check-in counts for, and a
+    # later edit must not move it. Its hours cover the seven days before it.
+    learners.began(member, checkin.submitted_at - study.CHECKIN_COVERS)
     marked = []
     for placed in steps_mentioned(track, finished):
         change = await progress.change_step(

@@ -172,9 +172,9 @@ async def streaks(
         longer = []
         for member_id in pending:
             tz = zones[member_id]
-            streak = streak_of(
-                days[member_id], away[member_id], local_date(now, tz), first=local_date(since, tz)
-            )
+            # The window's first local day is only partly read: the walk starts the day after.
+            first = local_date(since, tz) + timedelta(days=1)
+            streak = streak_of(days[member_id], away[member_id], local_date(now, tz), first=first)
             if not streak.settled and window < STREAK_LOOKBACK:
                 longer.append(member_id)
             else:

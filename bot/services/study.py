@@ -2,9 +2,9 @@
 
 How hours are counted, decided once (the README's "Study time" says the same):
 - A log or a finished focus session counts at the moment it ended.
-- A check-in's hours count, at the moment of the check-in, for the seven days before it
-  when nothing finer (a log or a focus session) was recorded in those seven days; one
-  check-in per member per week counts (the largest, if they answered in two groups).
+- A check-in's hours count for the seven days before it (placed in their middle) when
+  nothing finer (a log or a focus session) was recorded in those seven days; answers less
+  than half a week apart count once (the larger, if they answered in two groups).
   So nothing is ever counted twice."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -153,6 +154,8 @@ async def studied(
         logged[member_id].append(at)
         if at >= since:
             found[member_id].append(Studied(at, minutes / 60))
+    # A check-in tells the hours of the seven days before it: they are placed in the
+    # middle of those days, so a week's answer lands in that week whichever day it came.
     answers = await session.execute(
         select(Checkin.member_id, Checkin.submitted_at, Checkin.hours)
         .where(
@@ -160,21 +163,27 @@ async def studied(
             Checkin.member_id.in_(ids),
             Checkin.hours.is_not(None),
             Checkin.hours > 0,
-            Checkin.submitted_at >= since,
-            Checkin.submitted_at < until,
+            Checkin.submitted_at >= since - CHECKIN_COVERS,
+            Checkin.submitted_at < until + CHECKIN_COVERS,
         )
         .order_by(Checkin.submitted_at)
     )
-    weekly: dict[tuple[int, int, int], Studied] = {}
+    counted: dict[int, list[tuple[datetime, float]]] = defaultdict(list)
     for member_id, at, hours in answers:
         if hours is None or any(at - CHECKIN_COVERS < moment <= at for moment in logged[member_id]):
             continue  # finer records cover that week
-        year, week, _ = at.isocalendar()
-        key = (member_id, year, week)
-        if key not in weekly or weekly[key].hours < hours:
-            weekly[key] = Studied(at, float(hours))
-    for (member_id, _, _), entry in weekly.items():
-        found[member_id].append(entry)
+        mine = counted[member_id]
+        if mine and at - mine[-1][0] < CHECKIN_COVERS / 2:
+            # Two answers for one week (two groups, say): the larger one counts.
+            if hours > mine[-1][1]:
+                mine[-1] = (at, float(hours))
+            continue
+        mine.append((at, float(hours)))
+    for member_id, mine in counted.items():
+        for at, hours in mine:
+            middle = at - CHECKIN_COVERS / 2
+            if since <= middle < until:
+                found[member_id].append(Studied(middle, hours))
     return found
 
 
@@ -228,8 +237,9 @@ async def start_focus(
     channel_id: str,
     track: Track,
     step: PlacedStep | None,
-) -> FocusSession:
-    """Start a focus session; the caller checks none is running (`running_focus`)."""
+) -> FocusSession | None:
+    """Start a focus session; None when one is already running (the database allows one
+    running session per member, so two starts at once cannot both win)."""
     focus = FocusSession(
         community_id=member.community_id,
         member_id=member.id,
@@ -242,8 +252,11 @@ async def start_focus(
         started_at=now,
         ends_at=now + timedelta(minutes=minutes),
     )
-    session.add(focus)
-    await session.flush()
+    try:
+        async with session.begin_nested():
+            session.add(focus)
+    except IntegrityError:
+        return None
     return focus
 
 

@@ -63,8 +63,10 @@ async def caller_of(session: AsyncSession, invocation: Invocation, *, now: datet
     group = await group_for_channel(session, community, place.channel_id)
     if group is not None:
         await join_group(session, group, member, now=now)
-        if not member.timezone_chosen and member.timezone != group.timezone:
-            member.timezone = group.timezone  # the group's clock until they choose their own
+        if not member.timezone_chosen and member.timezone == "UTC":
+            # The first group's clock until they choose their own; a second group in another
+            # zone does not move it (their days and quiet hours would jump around).
+            member.timezone = group.timezone
     admin = actor.is_admin or (group is not None and await is_group_admin(session, group, member))
     return Caller(community, member, group, may_administer=admin)
 

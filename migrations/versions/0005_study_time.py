@@ -95,6 +95,14 @@ def upgrade() -> None:
     op.create_index("ix_focus_sessions_community_id", "focus_sessions", ["community_id"])
     op.create_index("ix_focus_sessions_status_ends", "focus_sessions", ["status", "ends_at"])
     op.create_index("ix_focus_sessions_member", "focus_sessions", ["member_id", "status"])
+    op.create_index(
+        "uq_focus_sessions_running",
+        "focus_sessions",
+        ["member_id"],
+        unique=True,
+        sqlite_where=sa.text("status = 'running'"),
+        postgresql_where=sa.text("status = 'running'"),
+    )
 
     op.create_table(
         "dm_days",

@@ -3,13 +3,14 @@ freezes), and forecasts from study hours, checked against values worked out by h
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from bot.clock import ManualClock
-from bot.db.models import StudyLog
+from bot.db.models import FocusSession, StudyLog
 from bot.markup import plain_text
 from bot.services import study
 from tests.conftest import START, Cohort
@@ -237,11 +238,29 @@ async def test_checkin_hours_count_when_nothing_finer_was_logged(
     for week, hours in enumerate([20, 25, 22, 23]):
         clock.set(START + timedelta(days=7 * week + 2))  # Fridays
         await cohort(f"/checkin hours: {hours}")
-    clock.set(START + timedelta(days=30, hours=1))
+    # Each answer covers the seven days before it: her first week began five days before
+    # START, and her fourth whole week ends with her fourth answer (Friday 11 Dec).
+    clock.set(START + timedelta(days=23, hours=1))
     forecast = _forecast((await cohort("/progress")).fields)
-    # 22.5 h a week; from 18 Dec 2026: 210 / 22.5 * 7 = 65.3 -> 66 days; 770 h: 240 days.
+    # 22.5 h a week; from 11 Dec 2026: 210 / 22.5 * 7 = 65.3 -> 66 days; 770 h: 240 days.
     assert "about 22 h a week (your last four weeks: 20, 25, 22, 23 h)" in forecast
-    assert "Foundations around 22 Feb 2027, the whole path around 15 Aug 2027" in forecast
+    assert "Foundations around 15 Feb 2027, the whole path around 8 Aug 2027" in forecast
+
+
+async def test_checkin_hours_land_in_the_week_they_cover_whatever_the_day(
+    cohort: Cohort, clock: ManualClock
+) -> None:
+    """20 hours told every week, sometimes a little earlier, sometimes later, is a steady
+    20 hours a week, and answers in two groups the same week count once."""
+    await cohort.make_group()
+    other = cohort.place.__class__(cohort.place.platform, cohort.place.workspace_id, "second")
+    await cohort.make_group(name="#second", place=other)
+    for week, shift in enumerate([0, -3, 2, -2, 3]):
+        clock.set(START + timedelta(days=7 * week, hours=shift))
+        await cohort("/checkin hours: 20")
+        await cohort("/checkin hours: 18", place=other)
+    forecast = _forecast((await cohort("/progress")).fields)
+    assert "about 20 h a week (your last four weeks: 20, 20, 20, 20 h)" in forecast
 
 
 async def test_checkin_hours_are_not_counted_on_top_of_logged_time(
@@ -297,3 +316,15 @@ async def test_a_long_streak_keeps_its_freezes_past_the_first_weeks_read(
     assert "🔥 49 days streak · 🧊 2 freezes held (1 missed day covered by a freeze)" in body
     board = await cohort("/leaderboard week streak")
     assert board.body.splitlines() == ["🥇 **ana** · 49 days"]
+
+
+async def test_two_focus_starts_at_once_leave_one_session_running(cohort: Cohort) -> None:
+    first, second = await asyncio.gather(cohort("/focus 30"), cohort("/focus 30"))
+    answers = sorted([first.body, second.body])
+    assert sum("Go!" in body for body in answers) == 1
+    assert sum("already focusing" in body for body in answers) == 1
+    async with cohort.app.sessions() as session:
+        running = await session.scalars(
+            select(FocusSession.id).where(FocusSession.status == "running")
+        )
+        assert len(running.all()) == 1
