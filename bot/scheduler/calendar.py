@@ -10,9 +10,12 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.db.models import Group
+from bot.services.study import CHECKIN_CLOSES_AFTER
 from bot.timeutil import at_local, parse_hhmm
 
-CHECKIN_DAYS = 2  # the summary comes two days after the prompt, at the same local time
+# The summary comes two days after the prompt, at the same local time (study time counts a
+# check-in's hours for the week up to that day, so the number has one home).
+CHECKIN_DAYS = CHECKIN_CLOSES_AFTER.days
 CHECKIN_WINDOW = timedelta(days=CHECKIN_DAYS)  # about that long, for look-backs
 REMINDER_AFTER = timedelta(days=1)  # after the prompt, for those who have not checked in
 SUMMARY_USEFUL_FOR = timedelta(days=1)

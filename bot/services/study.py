@@ -2,9 +2,10 @@
 
 How hours are counted, decided once (the README's "Study time" says the same):
 - A log or a finished focus session counts at the moment it ended.
-- A check-in's hours count for the seven days before it (placed in their middle) when
-  nothing finer (a log or a focus session) was recorded in those seven days; answers less
-  than half a week apart count once (the larger, if they answered in two groups).
+- A check-in's hours count for its week, the seven days up to the day it closes (placed in
+  their middle), when nothing finer (a log or a focus session) was recorded in that week;
+  answers less than half a week apart count once (the larger, if they answered in two
+  groups).
   So nothing is ever counted twice."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -38,6 +39,7 @@ MAX_LOG_MINUTES = 12 * 60  # one log; more than that in one go is a typo
 FOCUS_DEFAULT = 25
 FOCUS_MIN, FOCUS_MAX = 5, 180
 CHECKIN_COVERS = timedelta(days=7)
+CHECKIN_CLOSES_AFTER = timedelta(days=2)  # a check-in window closes two days after it opens
 DURATION_EXAMPLES = "`45m`, `1h30`, `1.5h` or `90`"
 
 _DURATION = re.compile(
@@ -154,10 +156,10 @@ async def studied(
         logged[member_id].append(at)
         if at >= since:
             found[member_id].append(Studied(at, minutes / 60))
-    # A check-in tells the hours of the seven days before it: they are placed in the
-    # middle of those days, so a week's answer lands in that week whichever day it came.
+    # A check-in tells the hours of its week, the seven days up to the day it closes: they
+    # are placed in the middle of that week, so an answer lands there whichever day it came.
     answers = await session.execute(
-        select(Checkin.member_id, Checkin.submitted_at, Checkin.hours)
+        select(Checkin.member_id, Checkin.submitted_at, Checkin.hours, Checkin.period)
         .where(
             Checkin.community_id == community_id,
             Checkin.member_id.in_(ids),
@@ -169,8 +171,10 @@ async def studied(
         .order_by(Checkin.submitted_at)
     )
     counted: dict[int, list[tuple[datetime, float]]] = defaultdict(list)
-    for member_id, at, hours in answers:
-        if hours is None or any(at - CHECKIN_COVERS < moment <= at for moment in logged[member_id]):
+    for member_id, submitted, hours, period in answers:
+        at = _middle_of_week(period, submitted)
+        covered = (at - CHECKIN_COVERS / 2, at + CHECKIN_COVERS / 2)
+        if hours is None or any(covered[0] < moment <= covered[1] for moment in logged[member_id]):
             continue  # finer records cover that week
         mine = counted[member_id]
         if mine and at - mine[-1][0] < CHECKIN_COVERS / 2:
@@ -181,10 +185,19 @@ async def studied(
         mine.append((at, float(hours)))
     for member_id, mine in counted.items():
         for at, hours in mine:
-            middle = at - CHECKIN_COVERS / 2
-            if since <= middle < until:
-                found[member_id].append(Studied(middle, hours))
+            if since <= at < until:
+                found[member_id].append(Studied(at, hours))
     return found
+
+
+def _middle_of_week(period: str, submitted: datetime) -> datetime:
+    """The middle of the week a check-in answers: its window opens on `period` (a date) and
+    closes two days later, so the week is the seven days up to that closing day's noon."""
+    try:
+        closing = date.fromisoformat(period) + CHECKIN_CLOSES_AFTER
+    except ValueError:  # not a date: count it for the seven days before it was sent
+        return submitted - CHECKIN_COVERS / 2
+    return datetime.combine(closing, time(12), tzinfo=UTC) - CHECKIN_COVERS / 2
 
 
 async def hours_by_member(
