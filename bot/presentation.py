@@ -132,6 +132,15 @@ def hours(value: float) -> str:
     return f"{value:.1f}".removesuffix(".0") + " h"
 
 
+def minutes_text(minutes: float) -> str:
+    """A logged duration as people say it: `45 min`, `1 h 30 min`, `6 h`."""
+    whole = round(minutes)
+    h, m = divmod(whole, 60)
+    if not h:
+        return f"{m} min"
+    return f"{h} h {m} min" if m else f"{h} h"
+
+
 FIELD_BUDGET = 1000  # characters a list in one field of a reply may take, on any platform
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from bot.commands.context import CommandContext
@@ -158,9 +159,7 @@ async def show_progress(ctx: CommandContext) -> Reply:
     pace = await stats.pace(ctx.session, member, ctx.now)
     logged = await study.hours_on_steps(ctx.session, member, track.id)
     today = local_date(ctx.now, tz)
-    forecast = _forecast_text(member, mine, pace, logged, today, ctx.now)
-    if not is_self:
-        forecast = _about_them(forecast)
+    forecast = _forecast_text(member, mine, pace, logged, today, YOU if is_self else THEY)
     fields.append(Field("Forecast", forecast))
     whose = "Your" if is_self else f"{name(member.display_name)}'s"
     return Reply(
@@ -183,17 +182,33 @@ def _streak_line(streak: stats.Streak) -> str:
     return line
 
 
+@dataclass(frozen=True)
+class _Voice:
+    """Whose forecast it is, as the reader hears it: their own, or someone else's."""
+
+    your: str
+    you: str
+    yours: str
+
+
+YOU = _Voice("your", "you", "yours")
+THEY = _Voice("their", "they", "theirs")
+
+
 def _forecast_text(
     member: Member,
     mine: stats.TrackProgress,
     pace: stats.Pace,
     logged: dict[str, float],
     today: date,
-    now: datetime,
+    voice: _Voice,
 ) -> str:
+    your, you = voice.your, voice.you
     if not mine.ahead(mine.track.steps):
-        return "Nothing left to forecast: your path through the track is finished. 🎓"
+        return f"Nothing left to forecast: {your} path through the track is finished. 🎓"
     if member.began_at is None:
+        if voice is THEY:
+            return "Not enough data yet. They haven't logged any study yet."
         return (
             "Not enough data yet. Log your study (`/log 45m`, or `/focus`) and after your "
             "first week I'll forecast when you'll finish."
@@ -201,51 +216,35 @@ def _forecast_text(
     if not pace.weeks:
         ready = local_date(member.began_at + stats.WEEK, ZoneInfo(member.timezone))
         return (
-            "Not enough data yet: forecasts need a whole week of your study. "
-            f"Yours will be ready on {friendly_date(ready)}."
+            f"Not enough data yet: forecasts need a whole week of {your} study. "
+            f"{voice.yours.capitalize()} will be ready on {friendly_date(ready)}."
         )
     forecast = stats.forecast(mine, pace, logged, today)
     if forecast is None or forecast.phase is None:
         return (
-            f"You logged no study in your last {plural(len(pace.weeks), 'week')}, so there's "
-            "no pace to forecast from. `/log 45m` counts."
+            f"{you.capitalize()} logged no study in {your} last "
+            f"{plural(len(pace.weeks), 'week')}, so there's no pace to forecast from. "
+            "`/log 45m` counts."
         )
     weeks = ", ".join(f"{w:.0f}" for w in pace.weeks)
     over = "four weeks" if len(pace.weeks) == 4 else plural(len(pace.weeks), "week") + " so far"
-    lines = [f"Your pace: about **{pace.per_week:.0f} h a week** (your last {over}: {weeks} h)."]
+    lines = [
+        f"{your.capitalize()} pace: about **{pace.per_week:.0f} h a week** "
+        f"({your} last {over}: {weeks} h)."
+    ]
     if forecast.phase_finish is not None and forecast.track_finish is not None:
         lines.append(
-            f"About {forecast.track_finish.hours_left:.0f} h of your path remain: "
+            f"About {forecast.track_finish.hours_left:.0f} h of {your} path remain: "
             f"{forecast.phase.title} {_when(forecast.phase_finish)}, the whole path "
             f"{_when(forecast.track_finish)}."
         )
     optional = [p for p in mine.remaining(mine.track.steps) if p not in mine.ahead([p])]
     if optional:
         lines.append(
-            f"_{plural(len(optional), 'optional step')} you haven't started (specialisations, "
-            "certifications) are left out._"
+            f"_{plural(len(optional), 'optional step')} {you} haven't started "
+            "(specialisations, certifications) are left out._"
         )
     return "\n".join(lines)
-
-
-def _about_them(text: str) -> str:
-    """A forecast worded for its own member, reworded for someone else reading it."""
-    for mine, theirs in (
-        ("Your pace", "Their pace"),
-        ("your path", "their path"),
-        ("your last", "their last"),
-        ("of your study", "of their study"),
-        ("Yours will", "Theirs will"),
-        ("You logged", "They logged"),
-        ("you haven't started", "they haven't started"),
-        (
-            "Log your study (`/log 45m`, or `/focus`) and after your first week I'll forecast "
-            "when you'll finish.",
-            "They haven't logged any study yet.",
-        ),
-    ):
-        text = text.replace(mine, theirs)
-    return text
 
 
 def _when(finish: stats.Finish) -> str:

@@ -10,7 +10,7 @@ from bot.db.models import FocusSession
 from bot.errors import UserError
 from bot.markup import code, literal
 from bot.messages import Button, ButtonStyle, Reply
-from bot.presentation import hours, step_label, their_time
+from bot.presentation import hours, minutes_text, step_label, their_time
 from bot.roadmap.catalog import PlacedStep
 from bot.services import stats, study
 
@@ -64,7 +64,7 @@ async def log_study(ctx: CommandContext) -> Reply:
     )
     streak = await stats.current_streak(ctx.session, ctx.member, ctx.now)
     on = f" on {step_label(placed)}" if placed is not None else ""
-    lines = [f"⏱️ Logged **{study.hours_text(minutes)}**{on}. 🔥 {_days(streak.days)} streak."]
+    lines = [f"⏱️ Logged **{minutes_text(minutes)}**{on}. 🔥 {_days(streak.days)} streak."]
     if note:
         lines.append(f"> {literal(note)}")
     return Reply(body="\n".join(lines), ephemeral=True)
@@ -89,7 +89,7 @@ async def focus(ctx: CommandContext) -> Reply:
     wanted = (ctx.text("minutes") or "").strip().lower()
     running = await study.running_focus(ctx.session, ctx.member)
     if running is not None and running.ends_at <= ctx.now:
-        track = ctx.catalog.get(running.track_id) or ctx.catalog.default
+        track = ctx.catalog.track_or_default(running.track_id)
         logged = await study.end_focus(ctx.session, ctx.member, running, now=ctx.now, track=track)
         running = None  # its time was up: it is logged, and a new one may start
         if wanted == "stop":
@@ -160,7 +160,7 @@ def _focus_minutes(text: str) -> int:
 async def _stop(ctx: CommandContext, running: FocusSession | None) -> Reply:
     if running is None:
         return Reply(body="No focus session is running. `/focus` starts one.", ephemeral=True)
-    track = ctx.catalog.get(running.track_id) or ctx.catalog.default
+    track = ctx.catalog.track_or_default(running.track_id)
     logged = await study.end_focus(ctx.session, ctx.member, running, now=ctx.now, track=track)
     if logged is None:
         return Reply(body="Stopped. It ran under a minute, so nothing was logged.", ephemeral=True)

@@ -51,7 +51,7 @@ async def _track_at(session: AsyncSession, catalog: Catalog, place: Place) -> Tr
     if community is not None:
         group = await tenancy.group_for_channel(session, community, place.channel_id)
         if group is not None:
-            return catalog.get(group.track_id) or catalog.default
+            return catalog.track_or_default(group.track_id)
     return catalog.default
 
 

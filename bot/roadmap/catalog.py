@@ -123,6 +123,11 @@ class Catalog:
     def get(self, track_id: str) -> Track | None:
         return self._tracks.get(track_id)
 
+    def track_or_default(self, track_id: str) -> Track:
+        """The track a group or a session names, or the default one when the community's
+        content no longer has it."""
+        return self._tracks.get(track_id) or self.default
+
     def find(self, text: str) -> Track:
         wanted = text.strip().lower()
         if wanted in self._tracks:

@@ -72,7 +72,7 @@ class Outgoing:
 
 
 def track_of(catalog: Catalog, group: Group) -> Track:
-    return catalog.get(group.track_id) or catalog.default
+    return catalog.track_or_default(group.track_id)
 
 
 # The daily resource --------------------------------------------------------------------
@@ -517,7 +517,7 @@ async def focus_done(
     )
     if newer is not None:
         return None
-    track = catalog.get(focus.track_id) or catalog.default
+    track = catalog.track_or_default(focus.track_id)
     placed: PlacedStep | None = track.get(focus.step_id) if focus.step_id else None
     on = f" on {placed.step.title}" if placed is not None else ""
     again = {} if focus.minutes == study.FOCUS_DEFAULT else {"minutes": str(focus.minutes)}

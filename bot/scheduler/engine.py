@@ -284,7 +284,7 @@ class AccountabilityEngine:
             member = await session.get(Member, focus.member_id)
             if member is None:  # pragma: no cover - sessions go with their member
                 return
-            track = self.catalog.get(focus.track_id) or self.catalog.default
+            track = self.catalog.track_or_default(focus.track_id)
             await study.end_focus(session, member, focus, now=now, track=track)
 
     async def _focus_to_tell(self, now: datetime) -> list[tuple[FocusSession, Community]]:

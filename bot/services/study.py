@@ -72,15 +72,6 @@ def parse_duration(text: str) -> int:
     return minutes
 
 
-def hours_text(minutes: float) -> str:
-    """`45 min`, `1 h 30 min`, `6 h`."""
-    whole = round(minutes)
-    h, m = divmod(whole, 60)
-    if not h:
-        return f"{m} min"
-    return f"{h} h {m} min" if m else f"{h} h"
-
-
 async def log(
     session: AsyncSession,
     member: Member,

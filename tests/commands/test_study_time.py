@@ -328,3 +328,14 @@ async def test_two_focus_starts_at_once_leave_one_session_running(cohort: Cohort
             select(FocusSession.id).where(FocusSession.status == "running")
         )
         assert len(running.all()) == 1
+
+
+async def test_someone_elses_forecast_speaks_of_them(cohort: Cohort, clock: ManualClock) -> None:
+    await cohort("/next", as_="ben")
+    assert _forecast((await cohort("/progress ben")).fields) == (
+        "Not enough data yet. They haven't logged any study yet."
+    )
+    await cohort("/log 2h", as_="ben")
+    clock.advance(timedelta(days=3))
+    theirs = _forecast((await cohort("/progress ben")).fields)
+    assert "a whole week of their study. Theirs will be ready on 25 Nov 2026." in theirs
