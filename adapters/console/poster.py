@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from adapters.console.files import render_saving_files
 from bot.clock import Clock
 from bot.messages import Actor, Place, Reply
+from bot.ports import Sending
 
 
 class ConsolePoster:
@@ -31,10 +32,12 @@ class ConsolePoster:
     def _when(self) -> str:
         return self.when(self.clock.now())
 
-    async def post(self, place: Place, reply: Reply) -> None:
+    async def post(self, place: Place, reply: Reply, sending: Sending | None = None) -> None:
         self.outbox.append(f"📣 {self.channel_name} · {self._when()}\n{self.show(reply)}")
 
-    async def dm(self, place: Place, actor: Actor, reply: Reply) -> None:
+    async def dm(
+        self, place: Place, actor: Actor, reply: Reply, sending: Sending | None = None
+    ) -> None:
         self.outbox.append(f"✉️  DM to {actor.display_name} · {self._when()}\n{self.show(reply)}")
 
     def show(self, reply: Reply) -> str:

@@ -21,6 +21,7 @@ from adapters.discord.tree import build_commands
 from bot.bootstrap import App
 from bot.errors import ConfigError
 from bot.messages import Actor, Button, Invocation, OptionValue, Place, Platform, Reply
+from bot.ports import Sending
 from bot.seals import NOT_SEALED, PlaceSeals, Purpose, SealFor
 from bot.services.tenancy import NOT_YOUR_GROUP
 from bot.settings import Settings, hide_password
@@ -185,13 +186,15 @@ class DiscordPoster:
         self.seals = seals
         self.retry_delays = retry_delays
 
-    async def post(self, place: Place, reply: Reply) -> None:
+    async def post(self, place: Place, reply: Reply, sending: Sending | None = None) -> None:
         channel = self.client.get_partial_messageable(
             int(place.channel_id), guild_id=int(place.workspace_id)
         )
         await self._retrying(lambda: channel.send(**message(reply)))
 
-    async def dm(self, place: Place, actor: Actor, reply: Reply) -> None:
+    async def dm(
+        self, place: Place, actor: Actor, reply: Reply, sending: Sending | None = None
+    ) -> None:
         user = discord.Object(int(actor.user_id))
         channel = await self._retrying(lambda: self.client.create_dm(user))
 

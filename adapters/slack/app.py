@@ -25,6 +25,7 @@ from bot.bootstrap import App
 from bot.commands.parse import parse_command_line
 from bot.errors import UserError
 from bot.messages import Actor, Button, Invocation, Place, Platform, Reply
+from bot.ports import Sending
 from bot.seals import NOT_SEALED, PlaceSeals, Purpose
 from bot.settings import Settings
 
@@ -62,10 +63,12 @@ class SlackPoster:
         self.client = client
         self.seals = seals
 
-    async def post(self, place: Place, reply: Reply) -> None:
+    async def post(self, place: Place, reply: Reply, sending: Sending | None = None) -> None:
         await self.client.chat_postMessage(channel=place.channel_id, **translate.message(reply))
 
-    async def dm(self, place: Place, actor: Actor, reply: Reply) -> None:
+    async def dm(
+        self, place: Place, actor: Actor, reply: Reply, sending: Sending | None = None
+    ) -> None:
         opened = await self.client.conversations_open(users=actor.user_id)
         channel = opened["channel"]["id"]
 

@@ -3,12 +3,13 @@ query filters on it: no data crosses communities."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -281,6 +282,22 @@ class DmDay(Base):
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class StudyDay(Base):
+    """A day of a member's own calendar on which they studied (logged time, a focus
+    session, a step moved, a check-in): what streaks are counted from, kept as members
+    act so that streaks never need to read the event history."""
+
+    __tablename__ = "study_days"
+
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)  # in the member's zone
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), index=True
+    )
+
+
 class Vacation(Base):
     """A member away: no reminders or nudges, and their streak is frozen meanwhile."""
 
@@ -366,6 +383,45 @@ class Delivery(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     detail: Mapped[str | None] = mapped_column(String(200))
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class UpcomingKind(StrEnum):
+    POSTS = "posts"  # a group's daily resource, check-in, summary and Kaggle prompt
+    REMINDERS = "reminders"  # one member's check-in reminders in one group
+    NUDGES = "nudges"  # one member's nudges after they went quiet (whatever their groups)
+
+
+class Upcoming(Base):
+    """What is scheduled next, where one indexed query finds it: each group's next post,
+    each group member's next check-in reminder, each member's next nudge.
+
+    `due_at` is never later than the next thing really due, so a sweep reads only the rows
+    whose time has come; it then reads the calendar from `checked_through` (None: not read
+    yet) up to now, sends what is due and still useful, and moves both on. While a process
+    sends a row's posts, `due_at` is its lease: another process takes the row only after."""
+
+    __tablename__ = "upcoming"
+    __table_args__ = (
+        UniqueConstraint("scope"),
+        CheckConstraint(_in("kind", UpcomingKind), name="kind"),
+        Index("ix_upcoming_due", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(48))  # posts:g1, reminders:g1:m2, nudges:m2
+    kind: Mapped[str] = mapped_column(String(10))
+    platform: Mapped[str] = mapped_column(String(10))
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), index=True
+    )
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("groups.id", ondelete="CASCADE"), index=True
+    )
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), index=True
+    )
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    checked_through: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class GroupAdmin(Base):

@@ -17,6 +17,8 @@ from bot.settings import Settings
 
 TABLES = {
     "communities",
+    "upcoming",
+    "study_days",
     "groups",
     "members",
     "group_members",

@@ -11,6 +11,7 @@ import pytest
 from bot.bootstrap import App, accountability_engine
 from bot.clock import ManualClock
 from bot.messages import Actor, Place, Reply
+from bot.ports import Sending
 from bot.scheduler.engine import AccountabilityEngine
 from tests.conftest import Cohort
 
@@ -40,11 +41,13 @@ class RecordingPoster:
             self.failures_left -= 1
             raise ConnectionError("platform returned 503")
 
-    async def post(self, place: Place, reply: Reply) -> None:
+    async def post(self, place: Place, reply: Reply, sending: Sending | None = None) -> None:
         self._maybe_fail()
         self.sent.append(Posted(self.clock.now(), place, reply))
 
-    async def dm(self, place: Place, actor: Actor, reply: Reply) -> None:
+    async def dm(
+        self, place: Place, actor: Actor, reply: Reply, sending: Sending | None = None
+    ) -> None:
         self._maybe_fail()
         self.sent.append(Posted(self.clock.now(), place, reply, to=actor.display_name))
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from bot.bootstrap import App, accountability_engine
 from bot.db.models import Delivery
 from bot.messages import Actor, Place, Reply
+from bot.ports import Sending
 from bot.scheduler.jobs import ScheduleRunner
 from tests.scheduler.conftest import Desk, RecordingPoster
 
@@ -158,10 +159,12 @@ class SlowPoster:
     sending: asyncio.Event
     release: asyncio.Event
 
-    async def post(self, place: Place, reply: Reply) -> None:
+    async def post(self, place: Place, reply: Reply, sending: Sending | None = None) -> None:
         self.sending.set()
         await self.release.wait()
-        await self.inner.post(place, reply)
+        await self.inner.post(place, reply, sending)
 
-    async def dm(self, place: Place, actor: Actor, reply: Reply) -> None:
-        await self.inner.dm(place, actor, reply)
+    async def dm(
+        self, place: Place, actor: Actor, reply: Reply, sending: Sending | None = None
+    ) -> None:
+        await self.inner.dm(place, actor, reply, sending)
