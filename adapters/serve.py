@@ -50,9 +50,9 @@ async def serve_platforms(app: App, *, ready: asyncio.Event | None = None) -> No
         poster = PosterByPlatform(posters)
         instance = f"{socket.gethostname()}-{os.getpid()}"
         engine = accountability_engine(app, poster, instance=instance, platforms=poster.platforms)
-        runner = ScheduleRunner(engine, app.sessions)
+        runner = ScheduleRunner(engine)
         await runner.start()
-        app.dispatcher.schedule_listeners.append(runner.rebuild)
+        app.dispatcher.events.subscribe(runner.on_event)
         log.info("Cohort is running (%s); SIGTERM stops it", ", ".join(p.value for p in posters))
         if ready is not None:
             ready.set()

@@ -17,6 +17,12 @@ class SystemClock:
         return datetime.now(UTC)  # noqa: TID251 - the one place that reads the real time
 
 
+class SettableClock(Clock, Protocol):
+    """A clock that can be moved to an instant (never back): the manual and shifted ones."""
+
+    def set(self, instant: datetime) -> None: ...
+
+
 class ManualClock:
     """A clock that only moves when told to: for tests and the console's `:advance`."""
 

@@ -42,10 +42,10 @@ async def serve_console(
         app, poster, instance="console", platforms=frozenset({Platform.CONSOLE})
     )
     session = ConsoleSession(app, member=member, clock=clock, engine=engine, poster=poster)
-    runner = ScheduleRunner(engine, app.sessions) if run_scheduler else None
+    runner = ScheduleRunner(engine) if run_scheduler else None
     if runner is not None:
         await runner.start()
-        app.dispatcher.schedule_listeners.append(runner.rebuild)
+        app.dispatcher.events.subscribe(runner.on_event)
     interactive = stdin.isatty()
     if interactive:
         print(

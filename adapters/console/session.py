@@ -12,7 +12,7 @@ from bot.bootstrap import App
 from bot.clock import ManualClock, ShiftedClock
 from bot.errors import UserError
 from bot.messages import Actor, Button, Place, Platform
-from bot.scheduler.engine import AccountabilityEngine
+from bot.scheduler.engine import AccountabilityEngine, run_through
 from bot.services import tenancy
 from bot.timeutil import at_local, parse_hhmm, zone
 
@@ -173,12 +173,7 @@ class ConsoleSession:
 
     async def _move_to(self, end: datetime) -> str:
         """Time moves on to `end`, every post due meanwhile sent at the moment it was due."""
-        start = self.clock.now()
-        for due in sorted({o.due_at for o in await self.engine.due_between(start, end)}):
-            self.clock.set(due)
-            await self.engine.run_due()
-        self.clock.set(end)
-        await self.engine.run_due()
+        await run_through(self.engine, self.clock, end)
         posts = self.poster.take()
         summary = (
             f"⏩ It's now {self.poster.when(end)}. {len(posts) or 'Nothing'} posted meanwhile."

@@ -26,7 +26,6 @@ class CommandContext:
     catalog: Catalog
     registry: Registry
     now: datetime
-    schedule_changed: bool = False  # set by commands that change a group's schedule
 
     @property
     def tz(self) -> ZoneInfo:

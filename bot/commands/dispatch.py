@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 
 from bot.clock import Clock
 from bot.commands.context import CommandContext
@@ -16,6 +16,7 @@ from bot.commands.registry import Registry
 from bot.commands.suggest import Suggestion, suggestions
 from bot.db.engine import SessionFactory, is_busy
 from bot.errors import UserError
+from bot.events import EventBus, emitted
 from bot.messages import Actor, Invocation, OptionValue, Place, Reply, parse_action_id
 from bot.ops.inflight import InFlight
 from bot.ops.metrics import Metrics
@@ -36,6 +37,7 @@ class Dispatcher:
         clock: Clock,
         metrics: Metrics | None = None,
         work: InFlight | None = None,
+        events: EventBus | None = None,
     ) -> None:
         self.metrics = metrics or Metrics()
         self.work = work or InFlight()
@@ -43,7 +45,7 @@ class Dispatcher:
         self.catalog = catalog
         self.registry = registry
         self.clock = clock
-        self.schedule_listeners: list[Callable[[], Awaitable[None]]] = []
+        self.events = events or EventBus()  # what committed commands changed, for listeners
 
     async def run_line(self, text: str, *, actor: Actor, place: Place) -> Reply:
         """Run a typed command line, as the console and Slack's `/cohort` send them."""
@@ -143,12 +145,7 @@ class Dispatcher:
                 now=now,
             )
             reply = await command.handler(context)
-        if context.schedule_changed:
-            for listener in self.schedule_listeners:
-                try:
-                    await listener()
-                except Exception:  # the change is saved; the scheduler's sweep catches up
-                    log.exception("a schedule listener failed after /%s", invocation.name)
+        await self.events.publish(emitted(session))
         return reply
 
 

@@ -9,7 +9,7 @@ from bot.errors import UserError
 from bot.messages import Field, Reply
 from bot.presentation import name, names_line, their_time
 from bot.scheduler.calendar import Cadence, Schedule, next_checkin
-from bot.services import groups, privacy, tenancy
+from bot.services import groups, privacy, schedules, tenancy
 from bot.timeutil import WEEKDAYS, parse_hhmm, parse_weekday, zone
 
 commands = CommandSet()
@@ -78,9 +78,8 @@ async def setup_group(ctx: CommandContext) -> Reply:
         group.track_id = track.id if wanted_track else group.track_id
         group.timezone = tz or group.timezone
         title, which = "✅ Study group updated", "next"
-    if not ctx.member.timezone_chosen:
-        ctx.member.timezone = group.timezone  # the group's clock until they choose their own
-    ctx.schedule_changed = True
+    await schedules.changed(ctx.session, group, now=ctx.now)
+    await schedules.adopt_group_clock(ctx.session, ctx.member, group, now=ctx.now)
     # A check-in prompted before the group existed is never posted: say when one opens.
     opens = next_checkin(Schedule.of(group), ctx.now).prompt_at
     return Reply(
@@ -101,7 +100,7 @@ async def schedule_daily(ctx: CommandContext) -> Reply:
     """Set the time of the daily resource."""
     group = _group(ctx)
     group.daily_time = parse_hhmm(ctx.text("time") or "").strftime("%H:%M")
-    return _schedule_changed(
+    return await _schedule_changed(
         ctx, group, f"The daily resource comes at {group.daily_time} ({group.timezone} time)."
     )
 
@@ -121,7 +120,7 @@ async def schedule_checkin(ctx: CommandContext) -> Reply:
     schedule = Schedule.of(group)
     coming = next_checkin(schedule, ctx.now)
     deadline = coming.deadline.astimezone(schedule.tz)
-    return _schedule_changed(
+    return await _schedule_changed(
         ctx,
         group,
         f"Check-ins open {WEEKDAYS[group.checkin_weekday].title()} at {group.checkin_time} "
@@ -155,9 +154,9 @@ async def schedule_kaggle(ctx: CommandContext) -> Reply:
     if at:
         group.kaggle_time = parse_hhmm(at).strftime("%H:%M")
     if group.kaggle_cadence == Cadence.OFF.value:
-        return _schedule_changed(ctx, group, "No more Kaggle challenges for now.")
+        return await _schedule_changed(ctx, group, "No more Kaggle challenges for now.")
     day = WEEKDAYS[group.kaggle_weekday].title()
-    return _schedule_changed(
+    return await _schedule_changed(
         ctx,
         group,
         f"Kaggle challenges come {group.kaggle_cadence}, {day} at {group.kaggle_time} "
@@ -169,16 +168,16 @@ async def schedule_kaggle(ctx: CommandContext) -> Reply:
 async def pause_group(ctx: CommandContext) -> Reply:
     """Pause every scheduled post and reminder for this group."""
     group = _group(ctx)
-    group.paused = True
-    return _schedule_changed(ctx, group, "⏸️ Paused. Nothing is posted until `/group resume`.")
+    await schedules.pause(ctx.session, group, now=ctx.now)
+    return Reply(body="⏸️ Paused. Nothing is posted until `/group resume`.", fields=describe(group))
 
 
 @commands.command("group resume", admin_only=True)
 async def resume_group(ctx: CommandContext) -> Reply:
     """Resume the group's scheduled posts."""
     group = _group(ctx)
-    group.paused = False
-    return _schedule_changed(ctx, group, "▶️ Back on. Posts resume at their next time.")
+    await schedules.resume(ctx.session, group, now=ctx.now)
+    return Reply(body="▶️ Back on. Posts resume at their next time.", fields=describe(group))
 
 
 @commands.command("group show")
@@ -193,8 +192,8 @@ async def show_group(ctx: CommandContext) -> Reply:
     )
 
 
-def _schedule_changed(ctx: CommandContext, group: Group, text: str) -> Reply:
-    ctx.schedule_changed = True
+async def _schedule_changed(ctx: CommandContext, group: Group, text: str) -> Reply:
+    await schedules.changed(ctx.session, group, now=ctx.now)
     return Reply(body=text, fields=describe(group))
 
 

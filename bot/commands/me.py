@@ -7,7 +7,7 @@ from bot.commands.registry import CommandSet, Option, OptionKind
 from bot.db.models import Privacy, Role
 from bot.messages import Attachment, Button, ButtonStyle, Reply
 from bot.presentation import plural
-from bot.services import away, members
+from bot.services import away, members, schedules
 from bot.timeutil import friendly_date, local_date, parse_hour_range, zone
 
 commands = CommandSet()
@@ -21,8 +21,7 @@ commands = CommandSet()
 async def set_timezone(ctx: CommandContext) -> Reply:
     """Set your timezone, so days, weeks and streaks follow your own clock."""
     tz = zone(ctx.text("timezone") or "")
-    ctx.member.timezone = tz.key
-    ctx.member.timezone_chosen = True
+    await schedules.set_clock(ctx.session, ctx.member, now=ctx.now, timezone=tz.key)
     local = ctx.now.astimezone(tz)
     return Reply(
         body=f"🕰️ Your timezone is now **{tz.key}** (it's {local:%H:%M} on {local:%A} there).",
@@ -161,7 +160,7 @@ async def set_reminders(ctx: CommandContext) -> Reply:
 async def set_quiet_hours(ctx: CommandContext) -> Reply:
     """Set the hours (your time) when I never DM you, like 22-08."""
     start, end = parse_hour_range(ctx.text("hours") or "")
-    ctx.member.quiet_start, ctx.member.quiet_end = start, end
+    await schedules.set_clock(ctx.session, ctx.member, now=ctx.now, quiet=(start, end))
     return Reply(
         body=f"🌙 Quiet hours set: no DMs from {int(start):02d}:00 to {int(end):02d}:00 "
         f"({ctx.member.timezone}).",

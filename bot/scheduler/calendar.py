@@ -107,7 +107,8 @@ def group_occurrences(
     """The group's posts due in (start, end], in time order."""
     found: list[Occurrence] = []
     tz = schedule.tz
-    for day in _local_days(start, end, tz):
+    # A summary comes days after its check-in: start from the check-ins it may follow.
+    for day in _local_days(start - CHECKIN_WINDOW, end, tz):
         daily = at_local(day, schedule.daily, tz)
         end_of_day = at_local(day + timedelta(days=1), time(0), tz)
         found.append(Occurrence(Kind.DAILY, day.isoformat(), daily, end_of_day, group_id))

@@ -9,6 +9,8 @@ sends, any other finds the day spent."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
@@ -16,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.db.engine import SessionFactory
 from bot.db.models import Delivery, DeliveryStatus, DmDay
+from bot.db.upsert import insert_ignoring
 from bot.scheduler.calendar import Occurrence
 
 LEASE = timedelta(minutes=2)
@@ -63,6 +66,89 @@ async def claim(
         return taken or 0
 
 
+@dataclass(frozen=True)
+class Claim:
+    """How a claim went: `attempt` above 0 is this caller's to send; otherwise it is
+    settled (sent or skipped) or, with `retry_at`, held by a claim that may lapse then."""
+
+    attempt: int = 0
+    retry_at: datetime | None = None
+
+
+async def claim_many(
+    sessions: SessionFactory,
+    wanted: Sequence[tuple[Occurrence, int]],
+    *,
+    by: str,
+    now: datetime,
+) -> dict[str, Claim]:
+    """`claim` for many occurrences (each with its community id) in one transaction: new
+    ones are inserted at once, lapsed ones taken over, and the rest reported."""
+    keys = [occurrence.key for occurrence, _ in wanted]
+    found: dict[str, Claim] = {}
+    async with sessions() as session, session.begin():
+        rows = [
+            {
+                "community_id": community_id,
+                "group_id": o.group_id,
+                "member_id": o.member_id,
+                "key": o.key,
+                "kind": o.kind.value,
+                "period": o.period,
+                "due_at": o.due_at,
+                "status": DeliveryStatus.CLAIMED.value,
+                "claimed_at": now,
+                "claimed_by": by,
+                "attempts": 1,
+            }
+            for o, community_id in wanted
+        ]
+        inserted = insert_ignoring(session, Delivery).values(rows).returning(Delivery.key)
+        found.update((key, Claim(1)) for key in await session.scalars(inserted))
+        rest = [key for key in keys if key not in found]
+        if rest:
+            taken = await session.execute(
+                update(Delivery)
+                .where(
+                    Delivery.key.in_(rest),
+                    Delivery.status == DeliveryStatus.CLAIMED.value,
+                    Delivery.claimed_at <= now - LEASE,
+                )
+                .values(claimed_at=now, claimed_by=by, attempts=Delivery.attempts + 1)
+                .returning(Delivery.key, Delivery.attempts)
+                .execution_options(synchronize_session=False)
+            )
+            found.update((key, Claim(attempts)) for key, attempts in taken)
+        held = [key for key in rest if key not in found]
+        if held:
+            states = await session.execute(
+                select(Delivery.key, Delivery.status, Delivery.claimed_at).where(
+                    Delivery.key.in_(held)
+                )
+            )
+            for key, status, claimed_at in states:
+                lapses = claimed_at + LEASE if status == DeliveryStatus.CLAIMED.value else None
+                found[key] = Claim(0, lapses)
+    return found
+
+
+async def finish_many(
+    sessions: SessionFactory, sent: Sequence[tuple[str, str | None]], *, now: datetime
+) -> None:
+    """Mark deliveries (key, detail) sent, in one transaction."""
+    if not sent:
+        return
+    async with sessions() as session, session.begin():
+        for key, detail in sent:
+            await session.execute(
+                update(Delivery)
+                .where(Delivery.key == key)
+                .values(
+                    status=DeliveryStatus.SENT.value, sent_at=now, detail=detail, last_error=None
+                )
+            )
+
+
 async def finish(
     sessions: SessionFactory,
     key: str,
@@ -79,15 +165,18 @@ async def finish(
         )
 
 
-async def failed(sessions: SessionFactory, key: str, *, error: str, now: datetime) -> None:
-    """Keep the claim, note the error, and let the next attempt come after a backoff."""
+async def failed(sessions: SessionFactory, key: str, *, error: str, now: datetime) -> datetime:
+    """Keep the claim, note the error, and let the next attempt come after a backoff;
+    returns when it may."""
     async with sessions() as session, session.begin():
         row = await session.scalar(select(Delivery).where(Delivery.key == key))
         if row is None:  # pragma: no cover - the claim is ours
-            return
+            return now
         backoff = min(timedelta(seconds=30) * 2 ** (row.attempts - 1), MAX_BACKOFF)
         row.last_error = error[:2000]
         row.claimed_at = now - LEASE + backoff
+        retry: datetime = now + backoff
+        return retry
 
 
 async def spend_dm_day(

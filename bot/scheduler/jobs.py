@@ -1,7 +1,8 @@
-"""APScheduler wiring. The database holds every group's schedule; jobs are rebuilt from it
-at start and whenever a schedule changes, and nothing about them is pickled. Each job
-just asks the engine to send what is due, so a job firing twice sends nothing twice. A
-sweep every minute catches reminders, nudges, retries and anything missed."""
+"""APScheduler wiring. APScheduler only wakes the process: the calendar decides when posts
+are due and the database keeps what is due next (`bot.services.upcoming`). Two jobs: a
+sweep every minute (retries, other processes' leftovers, anything missed), and a wake-up
+at the next due time, set again after every run and whenever a schedule changes. A run
+sends only what is due, so waking twice sends nothing twice."""
 
 from __future__ import annotations
 
@@ -9,48 +10,24 @@ import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import select
 
 from bot.clock import SystemClock
-from bot.db.engine import SessionFactory
-from bot.db.models import Group
+from bot.events import Event
 from bot.ops.health import Check, scheduler_check
-from bot.scheduler.calendar import CHECKIN_DAYS, Cadence
 from bot.scheduler.engine import AccountabilityEngine
-from bot.timeutil import WEEKDAYS, parse_hhmm
 
 log = logging.getLogger(__name__)
 
-
-def group_triggers(group: Group) -> dict[str, CronTrigger]:
-    tz = ZoneInfo(group.timezone)
-
-    def cron(at: str, weekday: int | None = None) -> CronTrigger:
-        t = parse_hhmm(at)
-        day = WEEKDAYS[weekday][:3] if weekday is not None else "*"
-        return CronTrigger(day_of_week=day, hour=t.hour, minute=t.minute, timezone=tz)
-
-    triggers = {
-        "daily": cron(group.daily_time),
-        "checkin": cron(group.checkin_time, group.checkin_weekday),
-        "summary": cron(group.checkin_time, (group.checkin_weekday + CHECKIN_DAYS) % 7),
-    }
-    if group.kaggle_cadence != Cadence.OFF.value:
-        triggers["kaggle"] = cron(group.kaggle_time, group.kaggle_weekday)
-    return triggers
+WAKE = "wake"
 
 
 class ScheduleRunner:
-    def __init__(
-        self, engine: AccountabilityEngine, sessions: SessionFactory, *, sweep_seconds: int = 60
-    ) -> None:
+    def __init__(self, engine: AccountabilityEngine, *, sweep_seconds: int = 60) -> None:
         self.engine = engine
-        self.sessions = sessions
         self.sweep_seconds = sweep_seconds
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.last_sweep: datetime | None = None  # when the last sweep finished (engine clock)
@@ -78,27 +55,31 @@ class ScheduleRunner:
             coalesce=True,
             max_instances=1,
         )
-        await self.rebuild()
+        await self.wake_in_time()
 
-    async def rebuild(self) -> None:
-        """Replace every group's jobs with ones built from the database."""
-        for job in self.scheduler.get_jobs():
-            if job.id.startswith("group:"):
-                job.remove()
-        async with self.sessions() as session:
-            groups = list(await session.scalars(select(Group).where(Group.paused.is_(False))))
-        for group in groups:
-            for name, trigger in group_triggers(group).items():
-                self.scheduler.add_job(
-                    self.sweep,
-                    trigger,
-                    id=f"group:{group.id}:{name}",
-                    coalesce=True,
-                    max_instances=1,
-                    misfire_grace_time=3600,
-                    replace_existing=True,
-                )
-        log.info("scheduled %d groups", len(groups))
+    async def on_event(self, event: Event) -> None:
+        """A schedule or a member's clock changed: something may now be due sooner."""
+        await self.wake_in_time()
+
+    async def wake_in_time(self) -> None:
+        """Set the wake-up for the next due time, if it comes before the next sweep (the
+        engine's clock may run ahead of real time, as the console's does)."""
+        if not self.scheduler.running:
+            return
+        due = await self.engine.next_due()
+        if due is None:
+            return
+        ahead = max(timedelta(0), due - self.engine.clock.now())
+        if ahead >= timedelta(seconds=self.sweep_seconds):
+            return
+        at = SystemClock().now() + ahead  # APScheduler runs on real time
+        self.scheduler.add_job(
+            self.sweep,
+            DateTrigger(run_date=at, timezone=UTC),
+            id=WAKE,
+            replace_existing=True,
+            misfire_grace_time=3600,
+        )
 
     async def sweep(self) -> None:
         task = asyncio.current_task()
@@ -106,6 +87,7 @@ class ScheduleRunner:
             self._in_flight.add(task)
         try:
             await self.engine.run_due()
+            await self.wake_in_time()
         except Exception:
             log.exception("scheduled delivery run failed; the next run retries")
         finally:
@@ -120,6 +102,7 @@ class ScheduleRunner:
         if not self.scheduler.running:
             return
         self.scheduler.pause()  # shutting down straight away would cancel a run mid-send
+        self.engine.stop_taking()  # a long run stops after the batch it is sending
         await asyncio.sleep(0)  # a run submitted a moment ago gets to start and be counted
         running = set(self._in_flight)
         if running:

@@ -16,6 +16,7 @@ from bot.db.models import Community, Group, GroupAdmin, GroupMember, Member
 from bot.errors import UserError
 from bot.markup import code
 from bot.messages import Actor, Invocation, Place
+from bot.services import upcoming
 
 T = TypeVar("T")
 MENTION = re.compile(r"^<@!?([A-Za-z0-9]+)(?:\|[^>]*)?>$")
@@ -172,6 +173,7 @@ async def create_group(
     )
     session.add(group)
     await session.flush()
+    await upcoming.add_group(session, group, now=now)
     return group
 
 
@@ -192,6 +194,7 @@ async def join_group(session: AsyncSession, group: Group, member: Member, *, now
             GroupMember.group_id == group.id, GroupMember.member_id == member.id
         )
         await _insert_or_fetch(session, link, query)
+        await upcoming.add_member(session, group, member, now=now)
 
 
 async def find_member(session: AsyncSession, community: Community, text: str) -> Member:

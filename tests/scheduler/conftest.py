@@ -12,7 +12,7 @@ from bot.bootstrap import App, accountability_engine
 from bot.clock import ManualClock
 from bot.messages import Actor, Place, Reply
 from bot.ports import Sending
-from bot.scheduler.engine import AccountabilityEngine
+from bot.scheduler.engine import AccountabilityEngine, run_through
 from tests.conftest import Cohort
 
 
@@ -67,13 +67,7 @@ class Desk:
     async def run_until(self, instant: datetime) -> None:
         """Let time pass to `instant`, running the engine at every due moment on the way,
         as the scheduler's triggers would."""
-        for due in sorted(
-            {o.due_at for o in await self.engine.due_between(self.clock.now(), instant)}
-        ):
-            self.clock.set(due)
-            await self.engine.run_due()
-        self.clock.set(instant)
-        await self.engine.run_due()
+        await run_through(self.engine, self.clock, instant)
 
 
 @pytest.fixture

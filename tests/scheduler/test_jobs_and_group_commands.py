@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -61,42 +61,46 @@ async def test_show_describes_the_schedule(desk: Desk) -> None:
     assert fields["Daily resource"] == "every day at 09:00"
 
 
-async def test_jobs_are_built_from_the_database_and_rebuilt_on_change(desk: Desk) -> None:
+async def test_the_scheduler_wakes_when_the_calendar_says_and_a_change_moves_it(
+    desk: Desk,
+) -> None:
     desk.clock.set(WED_0700)
     await desk.cohort("/group setup ml-engineer Asia/Kolkata", as_="admin")
-    runner = ScheduleRunner(desk.engine, desk.cohort.app.sessions)
-    desk.cohort.app.dispatcher.schedule_listeners.append(runner.rebuild)
-    await runner.start()
+    runner = ScheduleRunner(desk.engine)
+    desk.cohort.app.dispatcher.events.subscribe(runner.on_event)
+    runner.scheduler.start(paused=True)  # jobs are set but this test runs them itself
     try:
-        jobs = {job.id: job for job in runner.scheduler.get_jobs()}
-        assert set(jobs) == {
-            "sweep",
-            "group:1:daily",
-            "group:1:checkin",
-            "group:1:summary",
-            "group:1:kaggle",
-        }
-        daily = jobs["group:1:daily"].trigger
-        assert str(daily.timezone) == "Asia/Kolkata"
-        assert daily.get_next_fire_time(None, WED_0700).isoformat() == ("2026-11-19T09:00:00+05:30")
-        await desk.cohort("/group schedule daily 06:30", as_="admin")
-        await desk.cohort("/group schedule kaggle off", as_="admin")
-        jobs = {job.id: job for job in runner.scheduler.get_jobs()}
-        assert "group:1:kaggle" not in jobs
-        assert jobs["group:1:daily"].trigger.get_next_fire_time(None, WED_0700).isoformat() == (
-            "2026-11-19T06:30:00+05:30"
-        )
+        await runner.sweep()
+        assert [job.id for job in runner.scheduler.get_jobs()] == [], "nothing due this minute"
+        thursday_nine_in_kolkata = datetime(2026, 11, 19, 3, 30, tzinfo=UTC)
+        assert await desk.engine.next_due() == thursday_nine_in_kolkata
+
+        await desk.cohort("/group schedule daily 12:31", as_="admin")  # a minute from now
+        assert runner.scheduler.get_job("wake") is not None, "the change wakes the scheduler"
+        await runner.sweep()
+        assert await desk.engine.next_due() == WED_0700 + timedelta(minutes=1)
+        assert runner.scheduler.get_job("wake") is not None, "and it wakes again for the post"
+        desk.clock.set(WED_0700 + timedelta(minutes=1))
+        await runner.sweep()
+        assert [p.reply.title[:1] for p in desk.poster.sent] == ["📚"]
+
         await desk.cohort("/group pause", as_="admin")
-        assert [job.id for job in runner.scheduler.get_jobs()] == ["sweep"]
+        desk.clock.set(WED_0700 + timedelta(days=1, minutes=1))
+        await runner.sweep()
+        assert len(desk.poster.sent) == 1, "a paused group posts nothing"
+        await desk.cohort("/group resume", as_="admin")
+        desk.clock.set(WED_0700 + timedelta(days=2, minutes=1))
+        await runner.sweep()
+        assert len(desk.poster.sent) == 2, "and posts again at its next time once resumed"
     finally:
-        await runner.stop()
+        runner.scheduler.shutdown(wait=False)
 
 
 async def test_the_sweep_job_delivers_what_is_due(desk: Desk) -> None:
     desk.clock.set(WED_0700)
     await desk.cohort("/group setup ml-engineer Europe/Berlin", as_="admin")
     desk.clock.set(WED_0700.replace(hour=8))
-    runner = ScheduleRunner(desk.engine, desk.cohort.app.sessions)
+    runner = ScheduleRunner(desk.engine)
     await runner.sweep()
     assert [p.reply.title for p in desk.poster.sent] == ["📚 Today's resource · Foundations"]
 
@@ -139,7 +143,7 @@ async def test_stopping_lets_a_post_being_sent_finish(desk: Desk, app: App) -> N
     sending, release = asyncio.Event(), asyncio.Event()
     slow = SlowPoster(desk.poster, sending, release)
     engine = accountability_engine(app, slow, instance="slow")
-    runner = ScheduleRunner(engine, app.sessions)
+    runner = ScheduleRunner(engine)
     await runner.start()  # its first sweep starts at once
     await asyncio.wait_for(sending.wait(), 10)
     stopping = asyncio.create_task(runner.stop())

@@ -101,13 +101,13 @@ async def test_one_scheduled_dm_a_day_whatever_the_number_of_groups(desk: Desk) 
     assert [title for title, _ in _dms(desk, "ana")] == ["⏰ Check-in reminder"]
     reminders = await _deliveries(desk, "reminder")
     assert [(r.status, r.detail) for r in reminders] == [
-        ("skipped", "dm budget: 2026-11-21"),  # failed, then found the day taken
-        ("sent", None),
+        ("sent", None),  # failed, gave the day back, and took it again on its retry
+        ("skipped", "dm budget: 2026-11-21"),
         ("skipped", "dm budget: 2026-11-21"),
     ]
     async with desk.cohort.app.sessions() as session:
         [day] = list(await session.scalars(select(DmDay)))
-    assert (day.day, day.delivery_key) == ("2026-11-21", reminders[1].key)
+    assert (day.day, day.delivery_key) == ("2026-11-21", reminders[0].key)
     assert len(desk.poster.titled("📝")) == 3, "each group still got its own check-in"
 
 
@@ -119,7 +119,7 @@ async def test_a_failed_dm_is_retried_with_its_day(desk: Desk) -> None:
     await desk.run_until(SAT_REMINDER)
     assert _dms(desk, "ana") == []
     await desk.run_until(SAT_REMINDER + timedelta(minutes=1))  # after the backoff
-    assert _dms(desk, "ana") == [("⏰ Check-in reminder", SAT_REMINDER + timedelta(minutes=1))]
+    assert _dms(desk, "ana") == [("⏰ Check-in reminder", SAT_REMINDER + timedelta(seconds=30))]
 
 
 async def test_a_group_set_up_on_a_saturday_waits_for_its_first_checkin(desk: Desk) -> None:
