@@ -13,10 +13,11 @@ from typing import Any, TypeVar
 import aiohttp
 import discord
 import yarl
+from aiolimiter import AsyncLimiter
 from discord import app_commands
 from discord.gateway import DiscordWebSocket
 
-from adapters.discord import translate
+from adapters.discord import rate_limits, translate
 from adapters.discord.tree import build_commands
 from bot.bootstrap import App
 from bot.errors import ConfigError
@@ -30,6 +31,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 DEFER_AFTER = 2.0  # seconds; Discord wants a first answer within three
+CALL_TIMEOUT = 30.0  # seconds a scheduled send may take before it counts as failed
+NONCE_LIMIT = 25  # characters in a message's nonce (Create Message)
 CHECKIN_ACTION = Button("Check in", "checkin").action_id
 DISCORD_TROUBLE = "Sorry, Discord didn't take my answer just now. Try again in a minute."
 SHARED = "Shared with the group below."
@@ -60,7 +63,9 @@ def make_client(settings: Settings, *, ready_timeout: float = 2.0) -> discord.Cl
     options: dict[str, Any] = {
         "intents": intents,
         "guild_ready_timeout": ready_timeout,
-        "max_ratelimit_timeout": 60.0,  # a longer wait fails the post; the engine retries it
+        # A rate limit longer than a send may take fails it at once; the engine retries it.
+        # (discord.py takes no less than 30 seconds here.)
+        "max_ratelimit_timeout": CALL_TIMEOUT,
         # Nothing the bot sends pings anyone: names and notes in replies are members' text.
         "allowed_mentions": discord.AllowedMentions.none(),
     }
@@ -171,9 +176,15 @@ class CheckinForm(discord.ui.Modal):
 class DiscordPoster:
     """Scheduled posts and DMs. discord.py already waits out rate limits (429) and retries
     500/502/504; this also retries what it does not (503, timeouts, dropped connections).
-    A post that still fails raises, so the engine keeps it claimed and tries again later."""
+    A post that still fails raises, so the engine keeps it claimed and tries again later.
 
-    RETRIED = (discord.DiscordServerError, aiohttp.ClientError, asyncio.TimeoutError)
+    Each request first passes the global pace (`rate_limits`), so a fan-out to many
+    channels stays under Discord's global limit while the channels run concurrently, and
+    each gets `timeout` seconds: a channel that does not answer fails alone, not the rest.
+    With `sending`, the message carries a nonce made from the delivery's key, which Discord
+    enforces: a retry after a lost answer gets the first message back, not a second one."""
+
+    RETRIED = (discord.DiscordServerError, aiohttp.ClientError, TimeoutError)
 
     def __init__(
         self,
@@ -181,16 +192,20 @@ class DiscordPoster:
         seals: PlaceSeals,
         *,
         retry_delays: tuple[float, ...] = (2.0, 10.0),
+        timeout: float = CALL_TIMEOUT,
+        pace: AsyncLimiter | None = None,
     ) -> None:
         self.client = client
         self.seals = seals
         self.retry_delays = retry_delays
+        self.timeout = timeout
+        self.pace = pace or rate_limits.global_pace()
 
     async def post(self, place: Place, reply: Reply, sending: Sending | None = None) -> None:
         channel = self.client.get_partial_messageable(
             int(place.channel_id), guild_id=int(place.workspace_id)
         )
-        await self._retrying(lambda: channel.send(**message(reply)))
+        await self._retrying(lambda: channel.send(**message(reply), **once(sending)))
 
     async def dm(
         self, place: Place, actor: Actor, reply: Reply, sending: Sending | None = None
@@ -199,16 +214,30 @@ class DiscordPoster:
         channel = await self._retrying(lambda: self.client.create_dm(user))
 
         seal_for = self.seals.for_dm(place, actor.user_id)
-        await self._retrying(lambda: channel.send(**message(reply, seal_for)))
+        await self._retrying(lambda: channel.send(**message(reply, seal_for), **once(sending)))
 
     async def _retrying(self, call: Callable[[], Awaitable[T]]) -> T:
         for delay in self.retry_delays:
             try:
-                return await call()
+                return await self._timed(call)
             except self.RETRIED as error:
                 log.warning("Discord did not take a post (%r); retrying in %ss", error, delay)
                 await asyncio.sleep(delay)
-        return await call()
+        return await self._timed(call)
+
+    async def _timed(self, call: Callable[[], Awaitable[T]]) -> T:
+        """One request, after its turn under the global pace, given `timeout` seconds.
+        (discord.py's session would wait five minutes for an answer that may never come.)"""
+        await self.pace.acquire()
+        async with asyncio.timeout(self.timeout):
+            return await call()
+
+
+def once(sending: Sending | None) -> dict[str, Any]:
+    """The send argument that makes a scheduled delivery idempotent at Discord. discord.py
+    (2.7) sends `enforce_nonce: true` with every nonce it is given (`handle_message_parameters`),
+    so passing the delivery's own nonce is all it takes; without one it picks a random nonce."""
+    return {} if sending is None else {"nonce": sending.token(NONCE_LIMIT)}
 
 
 class DiscordAdapter:

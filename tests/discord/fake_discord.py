@@ -1,16 +1,25 @@
 """A small fake of Discord on 127.0.0.1: the REST API routes Cohort uses and a gateway
 websocket. It records every call the real discord.py makes, can be told to answer a route
 with errors (429 with Via and retry_after, 5xx) before succeeding, and sends interactions
-the way Discord does."""
+the way Discord does.
+
+Where Cohort relies on it, it enforces what Discord documents: the global rate limit and a
+channel's message bucket (429s as the "Rate Limits" page shows them), a message's `nonce`
+with `enforce_nonce`, and the size limits of messages, embeds and buttons (400). It can be
+slow (`latency`) or take a message and then not answer (`take_then_hang`)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
+import math
 import mimetypes
 import re
-from collections.abc import Callable
+import time
+from collections import Counter, deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -37,6 +46,34 @@ JSON = "application/json"  # exactly: discord.py reads `; charset=utf-8` bodies 
 DEFAULT_SIZE_LIMIT = 10 * 1024 * 1024
 FILE_PART = re.compile(r"files\[(\d+)\]")
 ACCEPTED_FILES = web.RequestKey("accepted_files", list)  # handed from the guard to handlers
+
+# What Discord enforces, as discord-api-docs states it. "Rate Limits": 50 requests a second
+# per bot, interaction endpoints not counted; per-route buckets are learned from headers,
+# and five messages per five seconds is what a channel's message bucket reports.
+GLOBAL_LIMIT = 50
+GLOBAL_WINDOW = 1.0
+CHANNEL_MESSAGES = (5, 5.0)
+INTERACTION_ROUTES = frozenset({"callback", "followup", "edit"})
+MESSAGE_ROUTES = frozenset({"channel_message", "followup", "edit"})
+# "Create Message": a nonce of up to 25 characters; with `enforce_nonce` it is unique per
+# author "in the past few minutes". Two minutes is the least that can mean.
+NONCE_LIMIT = 25
+NONCE_MEMORY = 120.0
+# "Create Message" and "Embed Limits" (lengths after trimming; 6,000 over all embeds),
+# "Component Reference" (legacy messages: 5 action rows of up to 5 buttons).
+CONTENT_LIMIT = 2000
+EMBEDS_PER_MESSAGE = 10
+EMBED_TEXT_LIMITS = {"title": 256, "description": 4096}
+FIELDS_PER_EMBED = 25
+FIELD_LIMITS = {"name": 256, "value": 1024}
+FOOTER_LIMIT = 2048
+AUTHOR_NAME_LIMIT = 256
+EMBEDS_TOTAL = 6000
+ACTION_ROWS = 5
+BUTTONS_PER_ROW = 5
+BUTTON_LABEL_LIMIT = 80
+CUSTOM_ID_LIMIT = 100
+COMPONENTS_V2 = 1 << 15
 
 
 def user(user_id: str, name: str) -> dict[str, Any]:
@@ -75,12 +112,18 @@ class Call:
 class Refused(Exception):
     """A request Discord answers with an error instead of acting on it."""
 
-    def __init__(self, status: int, code: int, message: str) -> None:
+    def __init__(
+        self, status: int, code: int, message: str, errors: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
+        self.errors = errors
 
     def response(self) -> web.Response:
-        return _json({"message": self.message, "code": self.code}, status=self.status)
+        body: dict[str, Any] = {"message": self.message, "code": self.code}
+        if self.errors:
+            body["errors"] = self.errors
+        return _json(body, status=self.status)
 
 
 @dataclass
@@ -112,9 +155,21 @@ class FakeDiscord:
     attachment_ids: set[str] = field(default_factory=set)  # files on messages so far
     retry_after: float = 0.05
     post_delay: float = 0.0  # seconds each channel post takes, to make senders overlap
+    latency: float = 0.0  # seconds every REST call takes before it is answered
+    global_limit: int | None = GLOBAL_LIMIT  # requests per GLOBAL_WINDOW; None: no limit
+    channel_limit: tuple[int, float] | None = CHANNEL_MESSAGES  # messages per seconds
+    nonce_memory: float = NONCE_MEMORY
+    messages: list[dict[str, Any]] = field(default_factory=list)  # created, in order
+    rate_limited: Counter[str] = field(default_factory=Counter)  # 429s sent, by scope
+    held: int = 0  # answers being held back now (`take_then_hang`)
     url: str = ""
     _runner: web.AppRunner | None = None
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _requests: dict[str, deque[float]] = field(default_factory=dict)  # per bot, for the limit
+    _buckets: dict[str, tuple[float, int]] = field(default_factory=dict)  # channel: start, n
+    _nonces: dict[tuple[str, str], tuple[float, dict[str, Any]]] = field(default_factory=dict)
+    _hangs: dict[str, list[float | None]] = field(default_factory=dict)
+    _stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
     # --- running -------------------------------------------------------------------------
 
@@ -130,7 +185,7 @@ class FakeDiscord:
             ("POST", "/interactions/{id}/{token}/callback", "callback", self._recorded),
             ("POST", "/webhooks/{app}/{token}", "followup", self._message),
             ("PATCH", "/webhooks/{app}/{token}/messages/{message}", "edit", self._message),
-            ("POST", "/channels/{channel}/messages", "channel_message", self._message),
+            ("POST", "/channels/{channel}/messages", "channel_message", self._channel_message),
             ("POST", "/users/@me/channels", "dm_open", self._dm_open),
             ("GET", "/guilds/{guild}/members/{user}", "member", self._member),
             ("PUT", "/applications/{app}/commands", "sync", self._sync),
@@ -155,6 +210,7 @@ class FakeDiscord:
         return self.url.replace("http://", "ws://") + "/gateway-ws"
 
     async def stop(self) -> None:
+        self._stopping.set()  # answers held back are let go, so the server can shut down
         for session in self.sessions:
             await session.ws.close()
         if self._runner is not None:
@@ -170,7 +226,20 @@ class FakeDiscord:
         return [c.body for c in self.called("POST", path)]
 
     def channel_posts(self, channel_id: str) -> list[dict[str, Any]]:
+        """Every attempt to post in a channel, taken or not."""
         return [c.body for c in self.called("POST", f"/channels/{channel_id}/messages")]
+
+    def messages_in(self, channel_id: str) -> list[dict[str, Any]]:
+        """The messages a channel holds: what its members see."""
+        return [m for m in self.messages if m["channel_id"] == channel_id]
+
+    def take_then_hang(
+        self, channel_id: str, *, answer_after: float | None = None, times: int = 1
+    ) -> None:
+        """The next `times` posts to the channel create their message, but the answer is
+        held back: never sent (until the fake stops), or sent after `answer_after` seconds.
+        To the sender it is an answer lost on the way."""
+        self._hangs.setdefault(channel_id, []).extend([answer_after] * times)
 
     def with_files(self) -> list[Call]:
         """Every call that carried files and was accepted, wherever it went."""
@@ -226,31 +295,112 @@ class FakeDiscord:
                 return refused.response()
             call = Call(request.method, path, body)
             self.calls.append(call)
-            planned = self.failures.get(name)
-            if planned:
-                status = planned.pop(0)
-                if status == 429:
-                    return _json(
-                        {
-                            "message": "You are being rate limited.",
-                            "retry_after": self.retry_after,
-                            "global": False,
-                        },
-                        status=429,
-                        headers={"Via": "1.1 google", "Retry-After": "1"},
-                    )
-                if status == 413:
-                    return Refused(413, 40005, "Request entity too large").response()
-                return _json({"message": "Server error", "code": 0}, status=status)
-            try:
-                call.files = self._accepted_files(request, body, files)
-            except Refused as refused:
-                return refused.response()
-            request[ACCEPTED_FILES] = call.files
-            result: web.Response = await handler(request, body)
-            return result
+            if self.latency:
+                await asyncio.sleep(self.latency)
+            limited = self._over_global_limit(name, request)
+            if limited is not None:
+                return limited
+            bucket, limited = self._channel_bucket(name, request)
+            if limited is not None:
+                return limited
+            response = await self._answer(name, handler, request, call, body, files)
+            response.headers.update(bucket)
+            return response
 
         return guarded
+
+    async def _answer(
+        self,
+        name: str,
+        handler: Callable[[web.Request, Any], Awaitable[web.Response]],
+        request: web.Request,
+        call: Call,
+        body: Any,
+        files: dict[int, SentFile],
+    ) -> web.Response:
+        planned = self.failures.get(name)
+        if planned:
+            status = planned.pop(0)
+            if status == 429:
+                return self._too_many(self.retry_after, scope="user", headers={"Retry-After": "1"})
+            if status == 413:
+                return Refused(413, 40005, "Request entity too large").response()
+            return _json({"message": "Server error", "code": 0}, status=status)
+        try:
+            if name in MESSAGE_ROUTES:
+                _check_message(body)
+            elif name == "callback" and isinstance(body, dict) and body.get("type") in (4, 7):
+                _check_message(body.get("data"))  # a message as the interaction's answer
+            call.files = self._accepted_files(request, body, files)
+        except Refused as refused:
+            return refused.response()
+        request[ACCEPTED_FILES] = call.files
+        return await handler(request, body)
+
+    # --- rate limits ---------------------------------------------------------------------
+
+    def _over_global_limit(self, name: str, request: web.Request) -> web.Response | None:
+        """A global 429 once the bot made `global_limit` requests in the last window.
+        Interaction endpoints are not counted, as Discord documents."""
+        if self.global_limit is None or name in INTERACTION_ROUTES:
+            return None
+        now = asyncio.get_running_loop().time()
+        bot = request.headers.get("Authorization") or request.remote or ""
+        recent = self._requests.setdefault(bot, deque())
+        while recent and recent[0] <= now - GLOBAL_WINDOW:
+            recent.popleft()
+        if len(recent) >= self.global_limit:
+            retry_after = recent[0] + GLOBAL_WINDOW - now
+            return self._too_many(
+                retry_after, scope="global", headers={"X-RateLimit-Global": "true"}
+            )
+        recent.append(now)
+        return None
+
+    def _channel_bucket(
+        self, name: str, request: web.Request
+    ) -> tuple[dict[str, str], web.Response | None]:
+        """A channel's message bucket: `channel_limit` messages per window, which starts at
+        the first message. Its headers go with every answer, so a client learns it; a post
+        past it gets a 429 scoped to the bot ("user")."""
+        if self.channel_limit is None or name != "channel_message":
+            return {}, None
+        limit, per = self.channel_limit
+        channel = request.match_info["channel"]
+        now = asyncio.get_running_loop().time()
+        start, used = self._buckets.get(channel, (now, 0))
+        if now >= start + per:
+            start, used = now, 0
+        reset_after = start + per - now
+        headers = {
+            "X-RateLimit-Limit": str(limit),
+            "X-RateLimit-Remaining": str(max(limit - used - 1, 0)),
+            "X-RateLimit-Reset": f"{time.time() + reset_after:.3f}",
+            "X-RateLimit-Reset-After": f"{reset_after:.3f}",
+            "X-RateLimit-Bucket": "fake-channel-messages",
+        }
+        if used >= limit:
+            return headers, self._too_many(reset_after, scope="user", headers=headers)
+        self._buckets[channel] = (start, used + 1)
+        return headers, None
+
+    def _too_many(self, retry_after: float, *, scope: str, headers: dict[str, str]) -> web.Response:
+        """A 429 as Discord sends it; discord.py retries it only with a `Via` header."""
+        self.rate_limited[scope] += 1
+        return _json(
+            {
+                "message": "You are being rate limited.",
+                "retry_after": round(retry_after, 3),
+                "global": scope == "global",
+            },
+            status=429,
+            headers={
+                "Retry-After": str(math.ceil(retry_after)),
+                "Via": "1.1 google",
+                **headers,
+                "X-RateLimit-Scope": scope,
+            },
+        )
 
     def _accepted_files(
         self, request: web.Request, body: Any, parts: dict[int, SentFile]
@@ -314,26 +464,66 @@ class FakeDiscord:
         if self.post_delay:
             await asyncio.sleep(self.post_delay)
         payload = body if isinstance(body, dict) else {}
-        return _json(
-            {
-                "id": str(next(self._ids) + 500_000),
-                "channel_id": channel,
-                "author": BOT_USER,
-                "content": payload.get("content") or "",
-                "timestamp": TIMESTAMP,
-                "edited_timestamp": None,
-                "tts": False,
-                "mention_everyone": False,
-                "mentions": [],
-                "mention_roles": [],
-                "attachments": [self._attachment(sent) for sent in request.get(ACCEPTED_FILES, [])],
-                "embeds": payload.get("embeds") or [],
-                "components": payload.get("components") or [],
-                "pinned": False,
-                "type": 0,
-                "flags": payload.get("flags") or 0,
+        return _json(self._message_object(request, channel, payload))
+
+    async def _channel_message(self, request: web.Request, body: Any) -> web.Response:
+        """Create Message. With `enforce_nonce`, a nonce the same author used in the last
+        `nonce_memory` seconds gets that message back (200) and creates nothing."""
+        channel = request.match_info["channel"]
+        payload = body if isinstance(body, dict) else {}
+        nonce = payload.get("nonce")
+        remembered: tuple[str, str] | None = None
+        if nonce is not None and payload.get("enforce_nonce"):
+            now = asyncio.get_running_loop().time()
+            self._nonces = {
+                key: seen for key, seen in self._nonces.items() if seen[0] > now - self.nonce_memory
             }
-        )
+            remembered = (request.headers.get("Authorization", ""), str(nonce))
+            if remembered in self._nonces:
+                return _json(self._nonces[remembered][1])
+        created = self._message_object(request, channel, payload)
+        self.messages.append(created)
+        if remembered is not None:
+            self._nonces[remembered] = (asyncio.get_running_loop().time(), created)
+        if self.post_delay:  # taken at once, answered after a while
+            await asyncio.sleep(self.post_delay)
+        hangs = self._hangs.get(channel)
+        if hangs:
+            await self._hold(hangs.pop(0))
+        return _json(created)
+
+    async def _hold(self, seconds: float | None) -> None:
+        self.held += 1
+        try:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), seconds)
+        finally:
+            self.held -= 1
+
+    def _message_object(
+        self, request: web.Request, channel: str, payload: dict[str, Any]
+    ) -> dict[str, Any]:
+        created = {
+            "id": str(next(self._ids) + 500_000),
+            "channel_id": channel,
+            "author": BOT_USER,
+            "content": payload.get("content") or "",
+            "timestamp": TIMESTAMP,
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [self._attachment(sent) for sent in request.get(ACCEPTED_FILES, [])],
+            "embeds": payload.get("embeds") or [],
+            "components": payload.get("components") or [],
+            "pinned": False,
+            "type": 0,
+            "flags": payload.get("flags") or 0,
+        }
+        if payload.get("nonce") is not None:
+            created["nonce"] = payload["nonce"]
+        return created
 
     def _attachment(self, sent: SentFile) -> dict[str, Any]:
         """An attachment object for a file Discord stored; its media type is the one Discord
@@ -454,6 +644,113 @@ async def _body(request: web.Request) -> tuple[Any, dict[int, SentFile]]:
         else:  # a file without a name, in a part not called files[n], or a repeated n
             raise Refused(400, 50035, "Invalid Form Body")
     return (fields if body is None else body), files
+
+
+class _Errors:
+    """Discord's error tree for an invalid form body: each bad field's path leads to
+    `_errors`, a list of codes and messages."""
+
+    def __init__(self) -> None:
+        self.tree: dict[str, Any] = {}
+
+    def add(self, path: tuple[str | int, ...], code: str, message: str) -> None:
+        node = self.tree
+        for part in path:
+            node = node.setdefault(str(part), {})
+        node.setdefault("_errors", []).append({"code": code, "message": message})
+
+    def too_long(self, path: tuple[str | int, ...], text: Any, limit: int) -> None:
+        if isinstance(text, str) and len(text.strip()) > limit:
+            self.add(path, "BASE_TYPE_MAX_LENGTH", f"Must be {limit} or fewer in length.")
+
+    def too_many(self, path: tuple[str | int, ...], items: Any, limit: int) -> None:
+        if isinstance(items, list) and len(items) > limit:
+            self.add(path, "BASE_TYPE_MAX_LENGTH", f"Must be {limit} or fewer in length.")
+
+
+def _check_message(payload: Any) -> None:
+    """Refuse a message over Discord's documented limits with 400 Invalid Form Body."""
+    if not isinstance(payload, dict):
+        return
+    errors = _Errors()
+    content = payload.get("content")
+    if isinstance(content, str) and len(content) > CONTENT_LIMIT:
+        errors.add(
+            ("content",), "BASE_TYPE_MAX_LENGTH", f"Must be {CONTENT_LIMIT} or fewer in length."
+        )
+    nonce = payload.get("nonce")
+    if nonce is not None and len(str(nonce)) > NONCE_LIMIT:
+        errors.add(("nonce",), "BASE_TYPE_MAX_LENGTH", f"Must be {NONCE_LIMIT} or fewer in length.")
+    embeds = payload.get("embeds") or []
+    errors.too_many(("embeds",), embeds, EMBEDS_PER_MESSAGE)
+    if sum(_embed_characters(embed) for embed in embeds) > EMBEDS_TOTAL:
+        errors.add(
+            ("embeds",),
+            "MAX_EMBED_SIZE_EXCEEDED",
+            f"Embed size exceeds maximum size of {EMBEDS_TOTAL}",
+        )
+    for n, embed in enumerate(embeds):
+        for key, limit in EMBED_TEXT_LIMITS.items():
+            errors.too_long(("embeds", n, key), embed.get(key), limit)
+        fields = embed.get("fields") or []
+        errors.too_many(("embeds", n, "fields"), fields, FIELDS_PER_EMBED)
+        for f, item in enumerate(fields):
+            for key, limit in FIELD_LIMITS.items():
+                text = item.get(key)
+                if not isinstance(text, str) or not text.strip():
+                    errors.add(
+                        ("embeds", n, "fields", f, key),
+                        "BASE_TYPE_REQUIRED",
+                        "This field is required",
+                    )
+                errors.too_long(("embeds", n, "fields", f, key), text, limit)
+        errors.too_long(
+            ("embeds", n, "footer", "text"), (embed.get("footer") or {}).get("text"), FOOTER_LIMIT
+        )
+        errors.too_long(
+            ("embeds", n, "author", "name"),
+            (embed.get("author") or {}).get("name"),
+            AUTHOR_NAME_LIMIT,
+        )
+    if not (payload.get("flags") or 0) & COMPONENTS_V2:
+        _check_action_rows(payload.get("components") or [], errors)
+    if errors.tree:
+        raise Refused(400, 50035, "Invalid Form Body", errors.tree)
+
+
+def _embed_characters(embed: dict[str, Any]) -> int:
+    texts = [embed.get("title"), embed.get("description")]
+    texts += [(embed.get("footer") or {}).get("text"), (embed.get("author") or {}).get("name")]
+    for item in embed.get("fields") or []:
+        texts += [item.get("name"), item.get("value")]
+    return sum(len(text.strip()) for text in texts if isinstance(text, str))
+
+
+def _check_action_rows(rows: list[dict[str, Any]], errors: _Errors) -> None:
+    errors.too_many(("components",), rows, ACTION_ROWS)
+    seen: set[str] = set()
+    for r, row in enumerate(rows):
+        buttons = row.get("components") or []
+        errors.too_many(("components", r, "components"), buttons, BUTTONS_PER_ROW)
+        for b, item in enumerate(buttons):
+            path = ("components", r, "components", b)
+            errors.too_long((*path, "label"), item.get("label"), BUTTON_LABEL_LIMIT)
+            custom_id = item.get("custom_id")
+            if custom_id is None:
+                continue  # a link button
+            if not 1 <= len(custom_id) <= CUSTOM_ID_LIMIT:
+                errors.add(
+                    (*path, "custom_id"),
+                    "BASE_TYPE_BAD_LENGTH",
+                    f"Must be between 1 and {CUSTOM_ID_LIMIT} in length.",
+                )
+            if custom_id in seen:
+                errors.add(
+                    (*path, "custom_id"),
+                    "COMPONENT_CUSTOM_ID_DUPLICATED",
+                    "Component custom id cannot be duplicated",
+                )
+            seen.add(custom_id)
 
 
 def _json(
