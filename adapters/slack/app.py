@@ -3,24 +3,32 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import math
 import re
+import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from adapters.slack import translate
 from adapters.slack.endpoint import SlackEndpoint
 from adapters.slack.files import deliver_attachment
+from adapters.slack.rate_limits import SlackPacer
 from bot.bootstrap import App
 from bot.commands.parse import parse_command_line
 from bot.errors import UserError
@@ -56,24 +64,193 @@ def make_client(settings: Settings) -> AsyncWebClient:
     )
 
 
-class SlackPoster:
-    """Scheduled posts and DMs through the Web API."""
+DELIVERY_EVENT = "cohort_delivery"  # message metadata event_type naming a scheduled post
+LOOKBACK_SECONDS = 7 * 24 * 3600  # how far back a resend looks for its first attempt
+LOOKBACK_MESSAGES = 100  # ... and through how many of the channel's latest messages
+MAYBE_TAKEN_RETRIES = 3  # resends (each after a look) when Slack's answer was an error
+# Slack refusing to let the bot read a conversation: a resend then cannot check first
+CANNOT_CHECK = frozenset(
+    {
+        "missing_scope",
+        "not_in_channel",
+        "channel_not_found",
+        "method_not_supported_for_channel_type",
+        "is_archived",
+    }
+)
 
-    def __init__(self, client: AsyncWebClient, seals: PlaceSeals) -> None:
-        self.client = client
+
+class SlackPoster:
+    """Scheduled posts and DMs through the Web API: paced under Slack's rate limits, each
+    call ended after `timeout` seconds, and idempotent for a scheduled delivery. Its
+    message carries metadata naming the delivery, and a resend whose first attempt may
+    have reached Slack (`sending.unsure`, or an error answer in between) first looks for
+    that message in the conversation's latest history."""
+
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        seals: PlaceSeals,
+        *,
+        timeout: float = 20.0,
+        pacer: SlackPacer | None = None,
+    ) -> None:
+        self.client = self._delivery_client(client, timeout)
         self.seals = seals
+        self.timeout = timeout
+        self.pacer = pacer or SlackPacer()
+        self._bot_id: str | None = None
+
+    @staticmethod
+    def _delivery_client(client: AsyncWebClient, timeout: float) -> AsyncWebClient:
+        """The same Slack connection without the retries that would blindly resend a post
+        Slack may already hold (a 5xx, a connection dropped mid-answer): `_deliver`
+        resends those itself, after looking. A refused connection (nothing was sent) and a
+        429 (Slack took nothing) are still retried here."""
+        delivery = AsyncWebClient(
+            token=client.token,
+            base_url=client.base_url,
+            timeout=max(1, math.ceil(timeout)),
+            ssl=client.ssl,
+            proxy=client.proxy,
+            session=client.session,
+            trust_env_in_session=client.trust_env_in_session,
+            headers=dict(client.headers),
+            retry_handlers=[
+                AsyncConnectionErrorRetryHandler(
+                    max_retry_count=2, error_types=[aiohttp.ClientConnectorError]
+                ),
+                AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+            ],
+        )
+        delivery.default_params = dict(client.default_params)
+        return delivery
 
     async def post(self, place: Place, reply: Reply, sending: Sending | None = None) -> None:
-        await self.client.chat_postMessage(channel=place.channel_id, **translate.message(reply))
+        await self._deliver(place, place.channel_id, translate.message(reply), sending)
 
     async def dm(
         self, place: Place, actor: Actor, reply: Reply, sending: Sending | None = None
     ) -> None:
-        opened = await self.client.conversations_open(users=actor.user_id)
+        opened = await self._api(
+            place, "conversations.open", lambda: self.client.conversations_open(users=actor.user_id)
+        )
         channel = opened["channel"]["id"]
-
         seal_for = self.seals.for_dm(place, actor.user_id)
-        await self.client.chat_postMessage(channel=channel, **translate.message(reply, seal_for))
+        await self._deliver(place, channel, translate.message(reply, seal_for), sending)
+
+    async def _deliver(
+        self, place: Place, channel: str, message: dict[str, Any], sending: Sending | None
+    ) -> None:
+        if sending is not None:
+            metadata = {"event_type": DELIVERY_EVENT, "event_payload": {"key": sending.key}}
+            message = {**message, "metadata": metadata}
+        unsure = sending is not None and sending.unsure
+        for retry in range(MAYBE_TAKEN_RETRIES + 1):
+            if unsure and sending is not None and await self._posted(place, channel, sending):
+                log.info("delivery %s is already in %s; not posting it again", sending, channel)
+                return
+            try:
+                await self._api(
+                    place,
+                    "chat.postMessage",
+                    lambda: self.client.chat_postMessage(channel=channel, **message),
+                    channel=channel,
+                )
+                return
+            except (SlackApiError, aiohttp.ClientError) as error:
+                if retry == MAYBE_TAKEN_RETRIES or not _maybe_taken(error):
+                    raise
+                log.warning("Slack may or may not have taken a post to %s (%r)", channel, error)
+            unsure = sending is not None
+            await asyncio.sleep(0.5 * 2**retry)
+
+    async def _posted(self, place: Place, channel: str, sending: Sending) -> bool:
+        """Whether our bot's message for this delivery is among the conversation's latest."""
+        bot_id = await self._our_bot_id(place)
+        try:
+            history = await self._history(place, channel)
+        except SlackApiError as error:
+            code = error.response.get("error")
+            if code == "not_in_channel" and await self._joined(place, channel):
+                history = await self._history(place, channel)
+            elif code in CANNOT_CHECK:
+                log.warning(
+                    "cannot read %s to check for delivery %s (%s), so posting it again; "
+                    "reinstall Cohort from `cohort slack manifest` if a scope is missing",
+                    channel,
+                    sending,
+                    code,
+                )
+                return False
+            else:
+                raise
+        return any(_is_delivery(m, sending.key, bot_id) for m in history.get("messages") or [])
+
+    async def _history(self, place: Place, channel: str) -> AsyncSlackResponse:
+        oldest = f"{time.time() - LOOKBACK_SECONDS:.6f}"  # Slack's timestamps: wall clock
+        return await self._api(
+            place,
+            "conversations.history",
+            lambda: self.client.conversations_history(
+                channel=channel,
+                oldest=oldest,
+                limit=LOOKBACK_MESSAGES,
+                include_all_metadata=True,
+            ),
+        )
+
+    async def _joined(self, place: Place, channel: str) -> bool:
+        """Join a public channel the bot posts to without being a member (chat:write.public),
+        so that its history can be read."""
+        try:
+            await self._api(
+                place, "conversations.join", lambda: self.client.conversations_join(channel=channel)
+            )
+        except SlackApiError as error:
+            if error.response.get("error") in CANNOT_CHECK:
+                return False
+            raise
+        return True
+
+    async def _our_bot_id(self, place: Place) -> str | None:
+        if self._bot_id is None:
+            me = await self._api(place, "auth.test", self.client.auth_test)
+            self._bot_id = me.get("bot_id")
+        return self._bot_id
+
+    async def _api(
+        self,
+        place: Place,
+        method: str,
+        call: Callable[[], Awaitable[AsyncSlackResponse]],
+        *,
+        channel: str | None = None,
+    ) -> AsyncSlackResponse:
+        """One Web API call, once the pacer allows it, given up (TimeoutError) after
+        `timeout` seconds, Slack's own Retry-After waits included."""
+        await self.pacer.call(place.workspace_id, method, channel)
+        async with asyncio.timeout(self.timeout):
+            return await call()
+
+
+def _maybe_taken(error: Exception) -> bool:
+    """Whether a post that failed may still have reached the channel: Slack says of its
+    internal errors that part of the operation may have succeeded, and a connection lost
+    after sending tells nothing. A refused connection sent nothing."""
+    if isinstance(error, SlackApiError):
+        status = int(getattr(error.response, "status_code", 200))
+        return status >= 500 or error.response.get("error") in {"internal_error", "fatal_error"}
+    return not isinstance(error, aiohttp.ClientConnectorError)
+
+
+def _is_delivery(message: dict[str, Any], key: str, bot_id: str | None) -> bool:
+    metadata = message.get("metadata") or {}
+    return (
+        metadata.get("event_type") == DELIVERY_EVENT
+        and (metadata.get("event_payload") or {}).get("key") == key
+        and (bot_id is None or message.get("bot_id") == bot_id)
+    )
 
 
 class SlackAdapter:

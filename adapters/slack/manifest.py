@@ -7,10 +7,17 @@ from typing import Any
 import yaml
 
 # files:write: a member's files (`/me export`) are uploaded into their DM with the bot.
+# *:history and channels:join: before resending a scheduled post whose first answer was
+# lost, Cohort reads the conversation's latest messages to see whether it arrived; a bot
+# reads a public channel only as a member, so it joins the group's channel first.
 BOT_SCOPES = [
     "commands",
     "chat:write",
     "chat:write.public",
+    "channels:history",
+    "channels:join",
+    "groups:history",
+    "im:history",
     "files:write",
     "im:write",
     "users:read",

@@ -10,12 +10,16 @@ from typing import Any
 import aiohttp
 import pytest
 
-from adapters.slack.app import SlackAdapter
+from adapters.slack.app import SlackAdapter, SlackPoster, make_client
 from adapters.web import WebServer, web_app
 from bot.bootstrap import App
 from bot.ops.health import Check, health
+from bot.seals import PlaceSeals
 from bot.settings import Settings
 from tests.slack.fake_slack import SIGNING_SECRET, FakeSlack, signed, slash_body
+
+# Scheduled posts give up on a call after this long in tests (tens of seconds in production).
+SHORT_TIMEOUT = 1.5
 
 
 @dataclass
@@ -83,3 +87,24 @@ async def rig(app: App) -> AsyncIterator[SlackRig]:
     await server.stop()
     await adapter.close()
     await fake.stop()
+
+
+@pytest.fixture
+async def fake_slack() -> AsyncIterator[FakeSlack]:
+    """A fake Slack on its own, for what the poster sends there."""
+    fake = FakeSlack()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+def slack_settings(fake: FakeSlack) -> Settings:
+    return Settings(slack_bot_token="xoxb-test", slack_api_url=f"{fake.url}/api/")
+
+
+@pytest.fixture
+def poster(fake_slack: FakeSlack) -> SlackPoster:
+    """Cohort's scheduled-post sender, as the adapter builds it, talking to `fake_slack`
+    with a short timeout."""
+    seals = PlaceSeals(lambda platform: f"test-seal-key-{platform.value}".encode())
+    return SlackPoster(make_client(slack_settings(fake_slack)), seals, timeout=SHORT_TIMEOUT)

@@ -1,15 +1,25 @@
 """A small fake of Slack's Web API, response_url, file uploads and Socket Mode on
 127.0.0.1. It records every call the real slack-bolt / slack-sdk code makes, and can be
 told to answer a method with errors (429 with Retry-After, 500, or a Slack error code)
-before succeeding."""
+before succeeding.
+
+Where Cohort relies on it, it behaves like Slack (see `adapters.slack.rate_limits` and
+Slack's method and Block Kit references): posted messages are kept per conversation with
+their metadata, and `conversations.history` gives them back newest first; a bot reads a
+public channel only after joining it, and only with the right `*:history` scope; Slack's
+rate limits answer 429 with an integer Retry-After; oversized messages and blocks are
+refused with Slack's own error codes. It can also be slow (`latency`) or go quiet for a
+channel or workspace (`hangs`), with or without keeping the message it was sent."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
 import json
+import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -19,9 +29,12 @@ from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 
 from adapters.slack.manifest import BOT_SCOPES
+from adapters.slack.rate_limits import PER_CHANNEL, PER_WORKSPACE, Limit
 from tests.support import wait_until
 
 SIGNING_SECRET = "test-signing-secret"
+TEAM = "T1"  # the workspace a conversation is in unless `channel_teams` says otherwise
+BOT = {"user": "UBOT", "bot_id": "BBOT", "app_id": "A1"}  # who our bot token posts as
 
 
 @dataclass
@@ -51,6 +64,32 @@ class SharedFile:
     initial_comment: str | None
 
 
+@dataclass(frozen=True)
+class Hang:
+    """A conversation or workspace that goes quiet: Slack keeps the message it was sent
+    (`taken`) or never gets it, and answers after `seconds` (never, by default, until the
+    fake stops)."""
+
+    taken: bool = True
+    seconds: float = math.inf
+
+
+@dataclass
+class _Bucket:
+    """Slack's count for one limit: a token bucket `burst` deep, refilled at the steady rate."""
+
+    limit: Limit
+    tokens: float
+    checked: float
+
+    def wait(self, now: float) -> float:
+        """Seconds until a call would be let through (0: now)."""
+        refill = (now - self.checked) * self.limit.per_second
+        self.tokens = min(float(self.limit.burst), self.tokens + refill)
+        self.checked = now
+        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.limit.per_second
+
+
 @dataclass
 class FakeSlack:
     admins: set[str] = field(default_factory=set)
@@ -64,10 +103,21 @@ class FakeSlack:
     pending: dict[str, PendingFile] = field(default_factory=dict)  # by file id
     dms: set[str] = field(default_factory=set)  # DM channels conversations.open opened
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    # conversation id -> the messages posted there, oldest first, as Slack stores them
+    messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    joined: set[str] = field(default_factory=set)  # channels the bot is a member of
+    channel_teams: dict[str, str] = field(default_factory=dict)  # else TEAM
+    latency: float = 0.0  # seconds every Web API call takes
+    hangs: dict[str, Hang] = field(default_factory=dict)  # by conversation or team id
+    rate_limited: bool = True  # enforce Slack's rate limits
+    throttled: list[Call] = field(default_factory=list)  # every call answered 429
     url: str = ""
     _runner: web.AppRunner | None = None
     _sockets: list[web.WebSocketResponse] = field(default_factory=list)
     _file_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _buckets: dict[tuple[str, ...], _Bucket] = field(default_factory=dict)
+    _last_ts: float = 0.0
+    _released: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def start(self) -> None:
         app = web.Application()
@@ -84,6 +134,7 @@ class FakeSlack:
         self.url = f"http://127.0.0.1:{port}"
 
     async def stop(self) -> None:
+        self._released.set()  # answer whatever is still hanging, so the server can stop
         for ws in self._sockets:
             await ws.close()
         if self._runner is not None:
@@ -91,6 +142,13 @@ class FakeSlack:
 
     def called(self, method: str) -> list[dict[str, Any]]:
         return [c.params for c in self.calls if c.method == method]
+
+    def posted(self, channel: str) -> list[dict[str, Any]]:
+        """The messages a conversation holds, oldest first."""
+        return list(self.messages.get(channel, []))
+
+    def team_of(self, channel: str) -> str:
+        return self.channel_teams.get(channel, TEAM)
 
     async def wait_for(self, check: Callable[[], Any], within: float = 10) -> Any:
         """The first truthy result of `check`, polled until `within` seconds pass."""
@@ -103,33 +161,98 @@ class FakeSlack:
             params.update(await request.json())
         elif request.method == "POST":
             params.update(await request.post())
-        for key in ("blocks", "view", "files"):
+        for key in ("blocks", "view", "files", "metadata"):
             if isinstance(params.get(key), str):
                 with contextlib.suppress(ValueError):  # else left as sent: invalid_arguments
                     params[key] = json.loads(params[key])
-        self.calls.append(Call(method, params))
+        call = Call(method, params)
+        self.calls.append(call)
+        if self.latency:
+            await asyncio.sleep(self.latency)
         pending = self.failures.get(method)
         if pending:
             status = pending.pop(0)
+            if status == 429:
+                self.throttled.append(call)
             headers = {"Retry-After": "1"} if status == 429 else {}
             return web.json_response(
                 {"ok": False, "error": "ratelimited" if status == 429 else "internal_error"},
                 status=status,
                 headers=headers,
             )
+        wait = self._rate_limit(method, params)
+        if wait:
+            self.throttled.append(call)
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"},
+                status=429,
+                headers={"Retry-After": str(max(1, math.ceil(wait)))},  # whole seconds
+            )
         refused = self.refusals.get(method)
         if refused:
             return web.json_response({"ok": False, "error": refused.pop(0)})
-        if method in FILE_METHODS and "files:write" not in self.scopes:
+        needed = self._scope_needed(method, params)
+        if needed and needed not in self.scopes:
             return web.json_response(
                 {
                     "ok": False,
                     "error": "missing_scope",
-                    "needed": "files:write",
+                    "needed": needed,
                     "provided": ",".join(sorted(self.scopes)),
                 }
             )
-        return web.json_response(self._result(method, params))
+        hang = self._hang_for(params)
+        if hang is not None and not hang.taken:  # lost on the way: Slack never saw it
+            await self._hold(hang.seconds)
+            return web.json_response({"ok": False, "error": "service_unavailable"}, status=503)
+        answer = self._result(method, params)
+        if hang is not None:  # taken, then the answer is lost or late
+            await self._hold(hang.seconds)
+        return web.json_response(answer)
+
+    def _rate_limit(self, method: str, params: Mapping[str, Any]) -> float:
+        """0 if Slack lets this call through now (and counts it), else the seconds until
+        it would. Per workspace per method, and per channel for chat.postMessage."""
+        if not self.rate_limited:
+            return 0.0
+        channel = str(params.get("channel") or "")
+        team = self.team_of(channel) if channel else TEAM
+        buckets = []
+        if method in PER_WORKSPACE:
+            buckets.append(self._bucket((team, method), PER_WORKSPACE[method]))
+        if method in PER_CHANNEL and channel:
+            buckets.append(self._bucket((team, channel, method), PER_CHANNEL[method]))
+        now = time.monotonic()
+        wait = max((bucket.wait(now) for bucket in buckets), default=0.0)
+        if not wait:
+            for bucket in buckets:
+                bucket.tokens -= 1
+        return wait
+
+    def _bucket(self, key: tuple[str, ...], limit: Limit) -> _Bucket:
+        if key not in self._buckets:
+            self._buckets[key] = _Bucket(limit, float(limit.burst), time.monotonic())
+        return self._buckets[key]
+
+    def _scope_needed(self, method: str, params: Mapping[str, Any]) -> str | None:
+        if method in FILE_METHODS:
+            return "files:write"
+        if method == "conversations.join":
+            return "channels:join"
+        if method == "conversations.history":
+            kind = str(params.get("channel") or "")[:1]
+            return {"C": "channels:history", "G": "groups:history", "D": "im:history"}.get(kind)
+        return None
+
+    def _hang_for(self, params: Mapping[str, Any]) -> Hang | None:
+        channel = str(params.get("channel") or "")
+        if not channel:
+            return None
+        return self.hangs.get(channel) or self.hangs.get(self.team_of(channel))
+
+    async def _hold(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._released.wait(), None if math.isinf(seconds) else seconds)
 
     def _result(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
@@ -155,7 +278,82 @@ class FakeSlack:
             return {"ok": True, "url": self.url.replace("http", "ws") + "/socket"}
         if method in {"views.open", "views.publish"}:
             return {"ok": True, "view": {"id": "V1"}}
+        if method == "chat.postMessage":
+            return self._post_message(params)
+        if method in {"chat.postEphemeral", "chat.update"}:
+            refused = _refused_message(params)
+            if refused is not None:
+                return refused
+        if method == "conversations.history":
+            return self._history(params)
+        if method == "conversations.join":
+            return self._join(params)
         return {"ok": True, "channel": params.get("channel"), "ts": "1700000000.000100"}
+
+    def _post_message(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Slack's checks, then the message is kept in its conversation."""
+        refused = _refused_message(params)
+        if refused is not None:
+            return refused
+        channel = str(params.get("channel") or "")
+        if not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        self._last_ts = max(time.time(), self._last_ts + 0.000001)  # unique, increasing
+        stored: dict[str, Any] = {
+            "type": "message",
+            "ts": f"{self._last_ts:.6f}",
+            "text": params.get("text") or "",
+            **BOT,
+            "team": self.team_of(channel),
+        }
+        for key in ("blocks", "metadata"):
+            if params.get(key):
+                stored[key] = params[key]
+        self.messages.setdefault(channel, []).append(stored)
+        return {"ok": True, "channel": channel, "ts": stored["ts"], "message": stored}
+
+    def _history(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """Newest first, strictly between `oldest` and `latest` (or at them, with
+        `inclusive`), at most `limit` (default 100, under 1000); metadata only with
+        `include_all_metadata`. A bot reads a public channel only as a member."""
+        channel = str(params.get("channel") or "")
+        if channel.startswith("C") and channel not in self.joined:
+            return {"ok": False, "error": "not_in_channel"}
+        if channel.startswith("D") and channel not in self.dms:
+            return {"ok": False, "error": "channel_not_found"}
+        if channel.startswith("G") and channel not in self.joined:
+            return {"ok": False, "error": "channel_not_found"}
+        try:
+            oldest = float(params.get("oldest") or 0)
+            latest = float(params.get("latest") or math.inf)
+            limit = int(params.get("limit") or 100)
+        except ValueError:
+            return {"ok": False, "error": "invalid_arguments"}
+        limit = min(max(limit, 1), 999)
+        if params.get("cursor"):
+            latest = min(latest, float(str(params["cursor"])))
+        inclusive = _flag(params.get("inclusive"))
+
+        def within(ts: float) -> bool:
+            if inclusive:
+                return oldest <= ts <= latest
+            return oldest < ts < latest
+
+        found = [m for m in reversed(self.messages.get(channel, [])) if within(float(m["ts"]))]
+        page = found[:limit]
+        if not _flag(params.get("include_all_metadata")):
+            page = [{k: v for k, v in m.items() if k != "metadata"} for m in page]
+        answer: dict[str, Any] = {"ok": True, "messages": page, "has_more": len(found) > limit}
+        if answer["has_more"]:
+            answer["response_metadata"] = {"next_cursor": page[-1]["ts"]}
+        return answer
+
+    def _join(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        channel = str(params.get("channel") or "")
+        if not channel.startswith("C"):
+            return {"ok": False, "error": "method_not_supported_for_channel_type"}
+        self.joined.add(channel)
+        return {"ok": True, "channel": {"id": channel}}
 
     def _upload_url(self, params: dict[str, Any]) -> dict[str, Any]:
         """Slack's step one: `filename` and `length` (bytes) are required; a length of 0
@@ -244,6 +442,148 @@ class FakeSlack:
 
 
 FILE_METHODS = {"files.getUploadURLExternal", "files.completeUploadExternal"}
+
+# Slack's message and Block Kit limits (chat.postMessage; Block Kit reference: blocks and
+# block elements), in characters unless said otherwise.
+MESSAGE_TEXT = 40_000
+MESSAGE_BLOCKS = 50  # a modal or Home tab takes 100
+BLOCK_ID = 255
+SECTION_TEXT = 3000
+SECTION_FIELDS = 10  # items
+SECTION_FIELD_TEXT = 2000
+HEADER_TEXT = 150
+CONTEXT_ELEMENTS = 10
+ACTIONS_ELEMENTS = 25
+BUTTON_TEXT = 75
+ACTION_ID = 255
+BUTTON_VALUE = 2000
+BUTTON_URL = 3000
+IMAGE_URL = 3000
+IMAGE_ALT_TEXT = 2000
+BLOCK_TYPES = {
+    "actions",
+    "context",
+    "divider",
+    "file",
+    "header",
+    "image",
+    "input",
+    "markdown",
+    "rich_text",
+    "section",
+    "video",
+}
+
+
+def _flag(value: Any) -> bool:
+    """A boolean argument as slack-sdk sends it: JSON true, or "1"/"true" in a form."""
+    return value is True or str(value).lower() in {"1", "true"}
+
+
+def _refused_message(params: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Slack's answer to a message it will not post, or None if it would."""
+    text, blocks = params.get("text"), params.get("blocks")
+    if not text and not blocks and not params.get("attachments"):
+        return {"ok": False, "error": "no_text"}
+    if isinstance(text, str) and len(text) > MESSAGE_TEXT:
+        return {"ok": False, "error": "msg_too_long"}
+    if blocks is not None:
+        if not isinstance(blocks, list):
+            return {"ok": False, "error": "invalid_blocks_format"}
+        problem = _block_problem(blocks)
+        if problem is not None:
+            return {
+                "ok": False,
+                "error": "invalid_blocks",
+                "errors": [problem],
+                "response_metadata": {"messages": [f"[ERROR] {problem}"]},
+            }
+    metadata = params.get("metadata")
+    if metadata is not None and not (
+        isinstance(metadata, dict)
+        and isinstance(metadata.get("event_type"), str)
+        and isinstance(metadata.get("event_payload"), dict)
+    ):
+        return {"ok": False, "error": "invalid_metadata_format"}
+    return None
+
+
+def _block_problem(blocks: list[Any]) -> str | None:
+    if len(blocks) > MESSAGE_BLOCKS:
+        return f"no more than {MESSAGE_BLOCKS} items allowed [json-pointer:/blocks]"
+    for index, block in enumerate(blocks):
+        where = f"/blocks/{index}"
+        problem = _one_block(block) if isinstance(block, dict) else "must be an object"
+        if problem is not None:
+            return f"{problem} [json-pointer:{where}]"
+    return None
+
+
+def _one_block(block: dict[str, Any]) -> str | None:
+    kind = block.get("type")
+    if kind not in BLOCK_TYPES:
+        return f"unknown block type {kind!r}"
+    if len(str(block.get("block_id", ""))) > BLOCK_ID:
+        return f"block_id must be at most {BLOCK_ID} characters"
+    if kind == "section":
+        if "text" not in block and "fields" not in block:
+            return "a section needs text or fields"
+        if "text" in block and (problem := _text(block["text"], SECTION_TEXT)):
+            return f"text: {problem}"
+        if "fields" in block:
+            fields = block["fields"]
+            if not isinstance(fields, list) or not 1 <= len(fields) <= SECTION_FIELDS:
+                return f"fields: between 1 and {SECTION_FIELDS} items"
+            for field_ in fields:
+                if problem := _text(field_, SECTION_FIELD_TEXT):
+                    return f"fields: {problem}"
+        if isinstance(block.get("accessory"), dict):
+            return _element(block["accessory"])
+    elif kind == "header":
+        if problem := _text(block.get("text"), HEADER_TEXT, plain_only=True):
+            return f"text: {problem}"
+    elif kind == "context":
+        elements = block.get("elements")
+        if not isinstance(elements, list) or not 1 <= len(elements) <= CONTEXT_ELEMENTS:
+            return f"elements: between 1 and {CONTEXT_ELEMENTS} items"
+    elif kind == "actions":
+        elements = block.get("elements")
+        if not isinstance(elements, list) or not 1 <= len(elements) <= ACTIONS_ELEMENTS:
+            return f"elements: between 1 and {ACTIONS_ELEMENTS} items"
+        for element in elements:
+            if problem := _element(element):
+                return problem
+    elif kind == "image":
+        if len(str(block.get("image_url", ""))) > IMAGE_URL:
+            return f"image_url must be at most {IMAGE_URL} characters"
+        if len(str(block.get("alt_text", ""))) > IMAGE_ALT_TEXT:
+            return f"alt_text must be at most {IMAGE_ALT_TEXT} characters"
+    return None
+
+
+def _element(element: Any) -> str | None:
+    if not isinstance(element, dict):
+        return "an element must be an object"
+    if len(str(element.get("action_id", ""))) > ACTION_ID:
+        return f"action_id must be at most {ACTION_ID} characters"
+    if element.get("type") == "button":
+        if problem := _text(element.get("text"), BUTTON_TEXT, plain_only=True):
+            return f"button text: {problem}"
+        if len(str(element.get("value", ""))) > BUTTON_VALUE:
+            return f"button value must be at most {BUTTON_VALUE} characters"
+        if len(str(element.get("url", ""))) > BUTTON_URL:
+            return f"button url must be at most {BUTTON_URL} characters"
+    return None
+
+
+def _text(obj: Any, limit: int, *, plain_only: bool = False) -> str | None:
+    kinds = {"plain_text"} if plain_only else {"plain_text", "mrkdwn"}
+    if not isinstance(obj, dict) or obj.get("type") not in kinds:
+        return f"must be a {' or '.join(sorted(kinds))} text object"
+    text = obj.get("text")
+    if not isinstance(text, str) or not 1 <= len(text) <= limit:
+        return f"must be between 1 and {limit} characters"
+    return None
 
 
 def signed(body: str, *, secret: str = SIGNING_SECRET, age: int = 0) -> dict[str, str]:
