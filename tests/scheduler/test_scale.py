@@ -15,11 +15,12 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.bootstrap import accountability_engine, build_app
+from bot.bootstrap import App, accountability_engine, build_app
 from bot.clock import ManualClock
 from bot.db.models import Delivery
 from bot.messages import Actor, Place, Reply
 from bot.ports import Sending
+from bot.scheduler.engine import AccountabilityEngine
 from bot.settings import Settings
 from tests.conftest import Cohort
 from tests.scheduler.conftest import Desk, RecordingPoster
@@ -139,3 +140,40 @@ async def test_three_schedulers_on_postgresql_share_a_fan_out_and_send_each_post
     shares = [len(recorder.sent) for recorder in recorders]
     assert all(share >= 5 for share in shares), shares  # each took at least a batch
     assert sorted(set(daily)) == ["bot-0", "bot-1", "bot-2"]
+
+
+@dataclass
+class StopsOnFirstPost:
+    """A shutdown that arrives while the first post is being sent."""
+
+    inner: RecordingPoster
+    engine: AccountabilityEngine | None = None
+
+    async def post(self, place: Place, reply: Reply, sending: Sending | None = None) -> None:
+        assert self.engine is not None
+        self.engine.stop_taking()
+        await self.inner.post(place, reply, sending)
+
+    async def dm(
+        self, place: Place, actor: Actor, reply: Reply, sending: Sending | None = None
+    ) -> None:
+        await self.inner.dm(place, actor, reply, sending)
+
+
+async def test_a_stopping_scheduler_finishes_its_batch_and_takes_no_more(
+    desk: Desk, app: App
+) -> None:
+    desk.clock.set(WED_0700)
+    await _groups(desk, 0, 3)
+    stopping = StopsOnFirstPost(desk.poster)
+    engine = accountability_engine(app, stopping, instance="stopping")
+    stopping.engine, engine.batch = engine, 1
+    desk.clock.set(WED_0700 + timedelta(hours=1, minutes=1))
+    await engine.run_due()
+    assert len(desk.poster.sent) == 1, "the post under way went out; nothing more was taken"
+    await desk.engine.run_due()  # the next process to sweep sends the rest
+    assert sorted(p.place.channel_id for p in desk.poster.titled("📚")) == [
+        "group-0",
+        "group-1",
+        "group-2",
+    ]
