@@ -1,6 +1,7 @@
 """Fill a database with a large, realistic community: 10,000 members in 100 study groups
 with 1,000,000 progress events over the past year (a few very active members, many
-occasional ones, more activity lately), plus the step progress those events add up to.
+occasional ones, more activity lately), plus the step progress and the study days (what
+streaks are counted from) those events add up to.
 
     python -m benchmarks.generate --url sqlite+aiosqlite:///benchmarks/.data/cohort.db
 """
@@ -11,8 +12,9 @@ import argparse
 import asyncio
 import random
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, text
 
@@ -27,8 +29,10 @@ from bot.db.models import (
     ProgressEvent,
     StepProgress,
     StepStatus,
+    StudyDay,
 )
 from bot.settings import Settings
+from bot.timeutil import local_date
 
 NOW = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)  # the benchmark's "now", a Wednesday
 GUILD = "bench-guild"
@@ -149,12 +153,17 @@ async def generate(url: str, *, members: int, groups: int, events: int, seed: in
         counts[busiest] += events - sum(counts)  # exactly `events` in all
         event_rows: list[dict[str, Any]] = []
         progress_rows: list[dict[str, Any]] = []
+        day_rows: list[dict[str, Any]] = []
         written = 0
-        for member_id, count in zip(member_ids, counts, strict=True):
+        for m, (member_id, count) in enumerate(zip(member_ids, counts, strict=True)):
             made, state = _member_events(member_id, max(count, 1), steps, rng)
             for row in made:
                 row.update(community_id=cid, track_id=track.id)
             event_rows += made
+            day_rows += [
+                {"member_id": member_id, "day": day, "community_id": cid}
+                for day in _study_days(made, ZoneInfo(TIMEZONES[m % len(TIMEZONES)]))
+            ]
             for step, (kind, moment) in state.items():
                 status = {
                     "started": StepStatus.IN_PROGRESS,
@@ -175,10 +184,10 @@ async def generate(url: str, *, members: int, groups: int, events: int, seed: in
                     }
                 )
             if len(event_rows) >= BATCH:
-                written += await _write(app.sessions, event_rows, progress_rows)
-                event_rows, progress_rows = [], []
+                written += await _write(app.sessions, event_rows, progress_rows, day_rows)
+                event_rows, progress_rows, day_rows = [], [], []
                 print(f"  {written:>9,} events", end="\r", flush=True)
-        written += await _write(app.sessions, event_rows, progress_rows)
+        written += await _write(app.sessions, event_rows, progress_rows, day_rows)
         async with app.engine.connect() as connection:
             await connection.execute(text("ANALYZE"))
             await connection.commit()
@@ -190,14 +199,25 @@ async def generate(url: str, *, members: int, groups: int, events: int, seed: in
     )
 
 
+def _study_days(events: list[dict[str, Any]], tz: ZoneInfo) -> set[date]:
+    """The member's local days on which they moved a step (a reset is not study), as the
+    app records them when members act."""
+    return {local_date(e["occurred_at"], tz) for e in events if e["kind"] != EventKind.RESET.value}
+
+
 async def _write(
-    sessions: Any, events: list[dict[str, Any]], progress: list[dict[str, Any]]
+    sessions: Any,
+    events: list[dict[str, Any]],
+    progress: list[dict[str, Any]],
+    days: list[dict[str, Any]],
 ) -> int:
     async with sessions() as session, session.begin():
         if events:
             await session.execute(insert(ProgressEvent), events)
         if progress:
             await session.execute(insert(StepProgress), progress)
+        if days:
+            await session.execute(insert(StudyDay), days)
     return len(events)
 
 

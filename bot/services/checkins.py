@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Checkin, Group, Member, StepStatus
 from bot.roadmap.catalog import PlacedStep, Track
-from bot.services import learners, progress, study
+from bot.services import learners, progress, streaks, study
 from bot.services.progress import Outcome
 
 WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -137,6 +137,8 @@ async def save(
             submitted_at=now,
         )
         session.add(checkin)
+        # Its study day is the first answer's: an edit later adds no day.
+        await streaks.record_study_day(session, member, now)
     # A second check-in in the same week adds to the first rather than erasing it.
     checkin.finished = finished if finished is not None else checkin.finished
     checkin.next_up = next_up if next_up is not None else checkin.next_up

@@ -78,7 +78,8 @@ async def leaderboard(
     Members join, leave and change their privacy while this runs, and on PostgreSQL each
     statement sees what was committed when it started. So each figure is read together
     with the members it belongs to: one statement for counts, and for streaks only the
-    events of the members the first statement found."""
+    study days (kept as members act, never the events) of the members the first statement
+    found."""
     eligible = select(Member.id, Member.display_name, Member.timezone).where(
         Member.community_id == community_id, privacy.visible_clause()
     )

@@ -4,7 +4,7 @@ to hand to them (`/me export`) or to delete (`/me forget`)."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete, inspect, select
@@ -22,7 +22,9 @@ from bot.db.models import (
     Member,
     ProgressEvent,
     StepProgress,
+    StudyDay,
     StudyLog,
+    Upcoming,
     Vacation,
 )
 
@@ -41,6 +43,8 @@ MEMBER_DATA: dict[str, type[Base]] = {
     "vacations": Vacation,
     "messages_sent_to_you": Delivery,
     "dm_days": DmDay,
+    "study_days": StudyDay,
+    "upcoming_reminders": Upcoming,  # when Cohort next looks at your reminders and nudges
 }
 SETTINGS = (
     "display_name",
@@ -102,4 +106,4 @@ def _row(row: Base) -> dict[str, Any]:
 
 
 def _plain(value: object) -> object:
-    return value.isoformat() if isinstance(value, datetime) else value
+    return value.isoformat() if isinstance(value, datetime | date) else value

@@ -14,23 +14,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import (
-    Checkin,
-    EventKind,
-    Member,
-    ProgressEvent,
-    StepProgress,
-    StepStatus,
-    StudyLog,
-    Vacation,
-)
+from bot.db.models import Member, StepProgress, StepStatus, Vacation
 from bot.roadmap.catalog import PlacedStep, Track
 from bot.roadmap.schema import Phase
 from bot.services import study
+from bot.services.streaks import study_days
 from bot.timeutil import local_date
 
-# Moving a step (but not resetting one) is a study action, like logging time or checking in.
-MOVED_KINDS = (EventKind.STARTED.value, EventKind.DONE.value, EventKind.SKIPPED.value)
 STREAK_LOOKBACK = timedelta(days=400)
 STREAK_FIRST_LOOK = timedelta(days=35)  # most streaks are short; longer ones look further
 FREEZE_EVERY = 7  # one freeze earned per 7 study days in a row
@@ -161,7 +151,9 @@ async def streaks(
     session: AsyncSession, community_id: int, zones: dict[int, ZoneInfo], now: datetime
 ) -> dict[int, Streak]:
     """Each member's streak (members given with their timezones). The last five weeks are
-    read first, and the whole lookback only for streaks that may reach back further."""
+    read first, and the whole lookback only for streaks that may reach back further.
+    Study days come from the small table kept as members act (`streaks.study_days`),
+    never from the events; days stored before a change of timezone stay as they were."""
     found: dict[int, Streak] = {}
     pending = list(zones)
     window = STREAK_FIRST_LOOK
@@ -172,7 +164,8 @@ async def streaks(
         longer = []
         for member_id in pending:
             tz = zones[member_id]
-            # The window's first local day is only partly read: the walk starts the day after.
+            # The window's first local day is only partly read (a vacation is read from
+            # `since`, not from its midnight): the walk starts the day after.
             first = local_date(since, tz) + timedelta(days=1)
             streak = streak_of(days[member_id], away[member_id], local_date(now, tz), first=first)
             if not streak.settled and window < STREAK_LOOKBACK:
@@ -186,44 +179,6 @@ async def streaks(
 async def current_streak(session: AsyncSession, member: Member, now: datetime) -> Streak:
     tz = ZoneInfo(member.timezone)
     return (await streaks(session, member.community_id, {member.id: tz}, now))[member.id]
-
-
-async def study_days(
-    session: AsyncSession,
-    community_id: int,
-    zones: dict[int, ZoneInfo],
-    since: datetime,
-    now: datetime,
-) -> dict[int, set[date]]:
-    """Local days on which each member logged time, finished a focus session, moved a step
-    or checked in."""
-    ids = list(zones)
-    queries = (
-        select(ProgressEvent.member_id, ProgressEvent.occurred_at).where(
-            ProgressEvent.member_id.in_(ids),
-            ProgressEvent.community_id == community_id,
-            ProgressEvent.kind.in_(MOVED_KINDS),
-            ProgressEvent.occurred_at >= since,
-            ProgressEvent.occurred_at <= now,
-        ),
-        select(StudyLog.member_id, StudyLog.occurred_at).where(
-            StudyLog.member_id.in_(ids),
-            StudyLog.community_id == community_id,
-            StudyLog.occurred_at >= since,
-            StudyLog.occurred_at <= now,
-        ),
-        select(Checkin.member_id, Checkin.submitted_at).where(
-            Checkin.member_id.in_(ids),
-            Checkin.community_id == community_id,
-            Checkin.submitted_at >= since,
-            Checkin.submitted_at <= now,
-        ),
-    )
-    days: dict[int, set[date]] = defaultdict(set)
-    for query in queries:
-        for member_id, at in await session.execute(query):
-            days[member_id].add(local_date(at, zones[member_id]))
-    return days
 
 
 async def away_days(

@@ -33,7 +33,7 @@ from bot.db.models import (
 from bot.errors import UserError
 from bot.markup import code
 from bot.roadmap.catalog import PlacedStep, Track
-from bot.services import learners, progress
+from bot.services import learners, progress, streaks
 
 MAX_LOG_MINUTES = 12 * 60  # one log; more than that in one go is a typo
 FOCUS_DEFAULT = 25
@@ -109,6 +109,7 @@ async def log(
     )
     session.add(entry)
     learners.began(member, now)
+    await streaks.record_study_day(session, member, now)
     await session.flush()
     return entry
 
