@@ -27,7 +27,8 @@ class ScheduleChanged:
 
 @dataclass(frozen=True)
 class MemberClockChanged:
-    """A member's timezone or quiet hours changed, so their reminders and nudges move."""
+    """A member's timezone, quiet hours, reminders, role or time away changed, so their
+    reminders and nudges move."""
 
     member_id: int
 

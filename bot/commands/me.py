@@ -43,7 +43,7 @@ async def set_timezone(ctx: CommandContext) -> Reply:
 async def set_role(ctx: CommandContext) -> Reply:
     """Say whether you study here (learner) or run the group (organiser)."""
     role = Role(ctx.text("role") or Role.LEARNER.value)
-    ctx.member.role = role.value
+    await schedules.set_role(ctx.session, ctx.member, role, now=ctx.now)
     if role is Role.ORGANISER:
         text = (
             "🧭 You're an organiser here: no reminders or nudges, and you're not counted "
@@ -144,7 +144,7 @@ async def export_me(ctx: CommandContext) -> Reply:
 )
 async def set_reminders(ctx: CommandContext) -> Reply:
     """Turn check-in reminders and nudges by DM on or off."""
-    ctx.member.reminders = ctx.text("setting") == "on"
+    await schedules.set_reminders(ctx.session, ctx.member, ctx.text("setting") == "on", now=ctx.now)
     if ctx.member.reminders:
         return Reply(
             body="🔔 Reminders are on. I'll DM you before check-ins close.", ephemeral=True
@@ -185,9 +185,11 @@ async def set_vacation(ctx: CommandContext) -> Reply:
     days = int(ctx.args["days"])
     if days == 0:
         back = await away.come_back(ctx.session, ctx.member, ctx.now)
+        await schedules.away_changed(ctx.session, ctx.member, now=ctx.now)
         text = "👋 Welcome back!" if back else "You weren't on vacation."
         return Reply(body=text, ephemeral=True)
     vacation = await away.go_away(ctx.session, ctx.member, ctx.now, days)
+    await schedules.away_changed(ctx.session, ctx.member, now=ctx.now)
     until = local_date(vacation.ends_at, ctx.tz)
     return Reply(
         body=f"🏖️ Enjoy! No nudges until {friendly_date(until)}, and your streak waits for you.",

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
@@ -21,7 +22,10 @@ from bot.db.models import Delivery, DeliveryStatus, DmDay
 from bot.db.upsert import insert_ignoring
 from bot.scheduler.calendar import Occurrence
 
+T = TypeVar("T")
+
 LEASE = timedelta(minutes=2)
+CHUNK = 500  # rows per statement (PostgreSQL takes at most 32,767 parameters in one)
 MAX_BACKOFF = timedelta(minutes=30)
 
 
@@ -84,6 +88,23 @@ async def claim_many(
 ) -> dict[str, Claim]:
     """`claim` for many occurrences (each with its community id) in one transaction: new
     ones are inserted at once, lapsed ones taken over, and the rest reported."""
+    found: dict[str, Claim] = {}
+    for chunk in _chunks(list(wanted)):
+        found.update(await _claim_chunk(sessions, chunk, by=by, now=now))
+    return found
+
+
+def _chunks(values: list[T], size: int = CHUNK) -> list[list[T]]:
+    return [values[i : i + size] for i in range(0, len(values), size)]
+
+
+async def _claim_chunk(
+    sessions: SessionFactory,
+    wanted: Sequence[tuple[Occurrence, int]],
+    *,
+    by: str,
+    now: datetime,
+) -> dict[str, Claim]:
     keys = [occurrence.key for occurrence, _ in wanted]
     found: dict[str, Claim] = {}
     async with sessions() as session, session.begin():
@@ -132,20 +153,21 @@ async def claim_many(
     return found
 
 
-async def finish_many(
-    sessions: SessionFactory, sent: Sequence[tuple[str, str | None]], *, now: datetime
-) -> None:
-    """Mark deliveries (key, detail) sent, in one transaction."""
-    if not sent:
+async def renew(sessions: SessionFactory, keys: Sequence[str], *, by: str, now: datetime) -> None:
+    """Keep `by`'s claims on `keys` that are still being sent from lapsing."""
+    if not keys:
         return
     async with sessions() as session, session.begin():
-        for key, detail in sent:
+        for chunk in _chunks(list(keys)):
             await session.execute(
                 update(Delivery)
-                .where(Delivery.key == key)
-                .values(
-                    status=DeliveryStatus.SENT.value, sent_at=now, detail=detail, last_error=None
+                .where(
+                    Delivery.key.in_(chunk),
+                    Delivery.status == DeliveryStatus.CLAIMED.value,
+                    Delivery.claimed_by == by,
                 )
+                .values(claimed_at=now)
+                .execution_options(synchronize_session=False)
             )
 
 
@@ -156,22 +178,27 @@ async def finish(
     status: DeliveryStatus,
     now: datetime,
     detail: str | None = None,
+    by: str | None = None,
 ) -> None:
+    """Settle a delivery; with `by`, only while the claim is still `by`'s."""
+    query = update(Delivery).where(Delivery.key == key)
+    if by is not None:
+        query = query.where(Delivery.claimed_by == by)
     async with sessions() as session, session.begin():
         await session.execute(
-            update(Delivery)
-            .where(Delivery.key == key)
-            .values(status=status.value, sent_at=now, detail=detail, last_error=None)
+            query.values(status=status.value, sent_at=now, detail=detail, last_error=None)
         )
 
 
-async def failed(sessions: SessionFactory, key: str, *, error: str, now: datetime) -> datetime:
+async def failed(
+    sessions: SessionFactory, key: str, *, error: str, now: datetime, by: str | None = None
+) -> datetime:
     """Keep the claim, note the error, and let the next attempt come after a backoff;
-    returns when it may."""
+    returns when it may. With `by`, only while the claim is still `by`'s."""
     async with sessions() as session, session.begin():
         row = await session.scalar(select(Delivery).where(Delivery.key == key))
-        if row is None:  # pragma: no cover - the claim is ours
-            return now
+        if row is None or (by is not None and row.claimed_by != by):
+            return now + LEASE  # another process took it over; look again after its lease
         backoff = min(timedelta(seconds=30) * 2 ** (row.attempts - 1), MAX_BACKOFF)
         row.last_error = error[:2000]
         row.claimed_at = now - LEASE + backoff

@@ -24,7 +24,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -66,11 +67,11 @@ from bot.timeutil import after_quiet_hours, local_date
 
 log = logging.getLogger(__name__)
 
-LOOKBACK = timedelta(days=2)  # how far back a (re)started bot looks for missed posts
+LOOKBACK = upcoming.LOOKBACK  # how far back a (re)started bot looks for missed posts
 NUDGE_AFTER = (7, 14)  # days of silence before each nudge; then the bot stops
 NUDGE_USEFUL_FOR = timedelta(days=7)
-NUDGE_RECHECK = timedelta(days=7)  # a quiet or dormant member's row is read again after this
 FOCUS_DM_USEFUL_FOR = timedelta(hours=1)
+FOCUS_DMS_AT_ONCE = 500  # focus DMs a run sends at most (the rest in the next run)
 DM_BUDGET_SPENT = "dm budget"  # a skipped delivery's detail: the member had their DM today
 BATCH = 500  # rows taken at once
 CONCURRENCY = 64  # destinations sent to at once; the posters pace each platform
@@ -115,6 +116,48 @@ class _Plan:
     row: Upcoming
     due: list[_Item]
     next_due: datetime
+
+
+class Lease:
+    """Keeps a batch's rows and claims leased while it is being sent: renewed every third
+    of the lease, so a batch that takes long is not taken over by another process."""
+
+    def __init__(self, engine: AccountabilityEngine, row_ids: list[int], until: datetime) -> None:
+        self.engine = engine
+        self.row_ids = row_ids
+        self.until = until
+        self.items: list[_Item] = []
+
+    @property
+    def in_flight(self) -> list[str]:
+        """Deliveries this batch owns and has neither sent nor given up on yet."""
+        return [
+            i.occurrence.key for i in self.items if i.attempt and not i.sent and i.error is None
+        ]
+
+    @asynccontextmanager
+    async def kept(self) -> AsyncIterator[None]:
+        renewing = asyncio.create_task(self._renew())
+        try:
+            yield
+        finally:
+            renewing.cancel()
+            with suppress(asyncio.CancelledError):
+                await renewing
+
+    async def _renew(self) -> None:
+        engine = self.engine
+        while True:
+            await asyncio.sleep(claims.LEASE.total_seconds() / 3)
+            now = engine.clock.now()
+            until = now + claims.LEASE
+            try:
+                await upcoming.renew(engine.sessions, self.row_ids, held=self.until, until=until)
+                await claims.renew(engine.sessions, self.in_flight, by=engine.instance, now=now)
+            except Exception:
+                log.exception("renewing a batch's lease failed; it may be taken over")
+                continue
+            self.until = until
 
 
 class AccountabilityEngine:
@@ -168,7 +211,11 @@ class AccountabilityEngine:
         useful, a batch at a time; returns what was sent."""
         async with self._lock:
             now = self.clock.now()
-            sent = await self._focus_sessions(now)
+            try:
+                sent = await self._focus_sessions(now)
+            except Exception:  # focus DMs must never hold up the schedule
+                log.exception("ending focus sessions failed; the next run retries")
+                sent = []
             while not self._stopping:
                 rows = await upcoming.take_due(
                     self.sessions,
@@ -185,11 +232,14 @@ class AccountabilityEngine:
             return sent
 
     async def _run_batch(self, rows: Sequence[Upcoming], now: datetime) -> list[Occurrence]:
-        plans = await self._plan(rows, now)
-        items = [item for plan in plans for item in plan.due]
-        # A group's posts go first: a reminder is only sent for a check-in that was.
-        await self._deliver([i for i in items if i.occurrence.member_id is None], now)
-        await self._deliver([i for i in items if i.occurrence.member_id is not None], now)
+        lease = Lease(self, [row.id for row in rows], now + claims.LEASE)
+        async with lease.kept():
+            plans = await self._plan(rows, now)
+            items = [item for plan in plans for item in plan.due]
+            lease.items = items
+            # A group's posts go first: a reminder is only sent for a check-in that was.
+            await self._deliver([i for i in items if i.occurrence.member_id is None], now)
+            await self._deliver([i for i in items if i.occurrence.member_id is not None], now)
         moves = []
         for plan in plans:
             checked, due = now, plan.next_due
@@ -198,7 +248,7 @@ class AccountabilityEngine:
                 checked = min(i.occurrence.due_at for i in left) - timedelta(microseconds=1)
                 due = min([due, *(i.retry_at for i in left if i.retry_at is not None)])
             moves.append(upcoming.Moved(plan.row.id, checked, due))
-        await upcoming.move_on(self.sessions, moves)
+        await upcoming.move_on(self.sessions, moves, held=lease.until)
         return [i.occurrence for i in items if i.sent]
 
     # Planning ---------------------------------------------------------------------------
@@ -263,13 +313,14 @@ class AccountabilityEngine:
     ) -> tuple[list[Occurrence], datetime]:
         """What is due for `row` in (since, now], and when it is next due."""
         if row.kind == UpcomingKind.NUDGES.value:
-            if member is None:
+            # Parked when there is nothing ahead: in no active group, not a learner,
+            # reminders off, or quiet since the last nudge. Joining, resuming, a change of
+            # settings or studying again reads the row again (`bot.services.upcoming`).
+            if member is None or group is None or member.id not in last:
                 return [], upcoming.NEVER
-            if group is None or member.id not in last:  # in no active group, or not reached
-                return [], now + NUDGE_RECHECK
             found = _nudges(group, member, last[member.id], since, now)
             ahead = [d for d in _nudge_times(member, last[member.id]) if d > now]
-            return found, min([*ahead, now + NUDGE_RECHECK])
+            return found, min(ahead, default=upcoming.NEVER)
         if group is None or group.paused:
             return [], upcoming.NEVER
         schedule = Schedule.of(group)
@@ -277,10 +328,11 @@ class AccountabilityEngine:
         if row.kind == UpcomingKind.POSTS.value:
             found = group_occurrences(group.id, schedule, since, now)
             return found, _next_post(group.id, schedule, now)
-        if member is None:
+        if member is None or member.id not in last:  # parked until they can be reached
             return [], upcoming.NEVER
-        reached = [member] if member.id in last else []
-        found = _reminders(group, schedule, reached, last, since, now)
+        found = _reminders(group, schedule, [member], last, since, now)
+        if learners.is_dormant(last[member.id], now):
+            return found, upcoming.NEVER  # quiet since the last nudge: until they come back
         return found, _next_reminder(schedule, member, now)
 
     async def _first_groups(self, session: AsyncSession, member_ids: list[int]) -> dict[int, int]:
@@ -330,23 +382,25 @@ class AccountabilityEngine:
             if item.attempt and await self._prepare(item, now):
                 ready.append(item)
         await self._send_all(ready)
+
+    async def _sent(self, item: _Item) -> None:
+        """Mark a delivery sent as soon as its send returns."""
         sent_at = self.clock.now()
-        done = [i for i in ready if i.error is None]
-        await claims.finish_many(
+        detail = item.outgoing.detail if item.outgoing else None
+        await claims.finish(
             self.sessions,
-            [(i.occurrence.key, i.outgoing.detail if i.outgoing else None) for i in done],
+            item.occurrence.key,
+            status=DeliveryStatus.SENT,
             now=sent_at,
+            detail=detail,
+            by=self.instance,
         )
-        for item in done:
-            item.sent = True
-            self.metrics.deliveries.labels("sent").inc()
-            if item.attempt > 1:
-                self.metrics.deliveries.labels("retried").inc()
-            lag = (sent_at - item.occurrence.due_at).total_seconds()
-            self.metrics.scheduler_lag.observe(max(0.0, lag))
-        for item in ready:
-            if item.error is not None:
-                await self._failed(item, now)
+        item.sent = True
+        self.metrics.deliveries.labels("sent").inc()
+        if item.attempt > 1:
+            self.metrics.deliveries.labels("retried").inc()
+        lag = (sent_at - item.occurrence.due_at).total_seconds()
+        self.metrics.scheduler_lag.observe(max(0.0, lag))
 
     async def _prepare(self, item: _Item, now: datetime) -> bool:
         """Say the item and, for a reminder or nudge, spend its member's DM of the day;
@@ -357,7 +411,7 @@ class AccountabilityEngine:
                 item.outgoing = await item.say(session)
         except Exception as error:
             item.error = error
-            await self._failed(item, now)
+            await self._failed(item)
             return False
         member = item.outgoing.to_member if item.outgoing else None
         if item.outgoing is None:
@@ -394,6 +448,9 @@ class AccountabilityEngine:
                             await self._send_one(item)
                     except Exception as error:  # one post failing must not stop the others
                         item.error = error
+                        await self._failed(item)
+                    else:
+                        await self._sent(item)
 
         await asyncio.gather(*(in_turn(queue) for queue in queues.values()))
 
@@ -407,7 +464,7 @@ class AccountabilityEngine:
             actor = Actor(member.platform_user_id, member.display_name)
             await self.poster.dm(item.place, actor, item.outgoing.reply, sending)
 
-    async def _failed(self, item: _Item, now: datetime) -> None:
+    async def _failed(self, item: _Item) -> None:
         key = item.occurrence.key
         log.warning("delivery %s failed, will retry: %r", key, item.error)
         member = item.outgoing.to_member if item.outgoing else None
@@ -416,14 +473,21 @@ class AccountabilityEngine:
             await claims.release_dm_day(
                 self.sessions, member_id=member.id, day=item.spent_day, key=key
             )
-        item.retry_at = await claims.failed(self.sessions, key, error=repr(item.error), now=now)
+        item.retry_at = await claims.failed(
+            self.sessions, key, error=repr(item.error), now=self.clock.now(), by=self.instance
+        )
         self.metrics.deliveries.labels("failed").inc()
 
     async def _skipped(
         self, occurrence: Occurrence, now: datetime, detail: str | None = None
     ) -> None:
         await claims.finish(
-            self.sessions, occurrence.key, status=DeliveryStatus.SKIPPED, now=now, detail=detail
+            self.sessions,
+            occurrence.key,
+            status=DeliveryStatus.SKIPPED,
+            now=now,
+            detail=detail,
+            by=self.instance,
         )
         self.metrics.deliveries.labels("skipped").inc()
 
@@ -502,6 +566,7 @@ class AccountabilityEngine:
                 ~settled.exists(),
             )
             .order_by(FocusSession.ends_at, FocusSession.id)
+            .limit(FOCUS_DMS_AT_ONCE)
         )
         served = self._served()
         if served is not None:
@@ -516,9 +581,11 @@ class AccountabilityEngine:
 async def run_through(engine: AccountabilityEngine, clock: SettableClock, end: datetime) -> None:
     """Move a manual clock on to `end`, running the engine at each moment something comes
     due on the way, as the scheduler's wake-ups would (the console's time travel, tests)."""
+    repeats: list[datetime] = []
     for _ in range(MAX_STEPS):
         due = await engine.next_due()
-        if due is None or due > end:
+        repeats = [*repeats, due] if repeats and repeats[-1] == due else [due] if due else []
+        if due is None or due > end or len(repeats) > 3:  # the same again and again: stuck
             break
         clock.set(max(due, clock.now()))
         await engine.run_due()

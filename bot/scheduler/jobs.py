@@ -79,6 +79,7 @@ class ScheduleRunner:
             id=WAKE,
             replace_existing=True,
             misfire_grace_time=3600,
+            max_instances=3,  # a wake-up set while one runs must not be dropped
         )
 
     async def sweep(self) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Checkin, Group, Member, StepStatus
 from bot.roadmap.catalog import PlacedStep, Track
-from bot.services import learners, progress, streaks, study
+from bot.services import learners, progress, study
 from bot.services.progress import Outcome
 
 WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -137,16 +137,16 @@ async def save(
             submitted_at=now,
         )
         session.add(checkin)
-        # Its study day is the first answer's: an edit later adds no day.
-        await streaks.record_study_day(session, member, now)
+        # Its study day is the first answer's: an edit later adds no day. Its hours cover
+        # the seven days before it, so the member has been a learner since then.
+        await learners.studied(session, member, now, began_at=now - study.CHECKIN_COVERS)
     # A second check-in in the same week adds to the first rather than erasing it.
     checkin.finished = finished if finished is not None else checkin.finished
     checkin.next_up = next_up if next_up is not None else checkin.next_up
     checkin.blockers = blockers if blockers is not None else checkin.blockers
     checkin.hours = hours if hours is not None else checkin.hours
     # The first answer's moment stays: it is the study day the check-in counts for, and a
-    # later edit must not move it. Its hours cover the seven days before it.
-    learners.began(member, checkin.submitted_at - study.CHECKIN_COVERS)
+    # later edit must not move it.
     marked = []
     for placed in steps_mentioned(track, finished):
         change = await progress.change_step(

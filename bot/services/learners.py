@@ -15,8 +15,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Member, Role
+from bot.services import streaks, upcoming
 
 DORMANT_AFTER = timedelta(days=14)  # the last nudge; after it Cohort stays quiet
 
@@ -36,9 +38,21 @@ def learner_clause() -> ColumnElement[bool]:
 
 
 def began(member: Member, now: datetime) -> None:
-    """Record a study action: the first one makes the member a learner."""
+    """The first study action makes the member a learner, since `now`."""
     if member.began_at is None:
         member.began_at = now
+
+
+async def studied(
+    session: AsyncSession, member: Member, at: datetime, *, began_at: datetime | None = None
+) -> None:
+    """Everything a study action at `at` means, in one place: the member is a learner
+    (since `began_at`, by default `at`), `at` is one of their study days, and whatever
+    Cohort had stopped scheduling for them (they were not a learner yet, or dormant) is
+    read again at the next sweep."""
+    began(member, began_at or at)
+    await streaks.record_study_day(session, member, at)
+    await upcoming.member_active(session, member, now=at)
 
 
 def is_dormant(last_activity: datetime, now: datetime) -> bool:

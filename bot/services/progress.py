@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import EventKind, Member, ProgressEvent, StepProgress, StepStatus
-from bot.services import learners, streaks
+from bot.services import learners
 
 EVENT_FOR = {
     StepStatus.IN_PROGRESS: EventKind.STARTED,
@@ -111,7 +111,6 @@ async def change_step(
         )
     )
     if target is not StepStatus.NOT_STARTED:  # moving a step is studying; resetting one is not
-        learners.began(member, now)
-        await streaks.record_study_day(session, member, now)
+        await learners.studied(session, member, now)
     await session.flush()
     return StepChange(step_id, before, target, Outcome.CHANGED)

@@ -1,6 +1,7 @@
-"""When a group posts: the one owner of a group's schedule and of members' clocks, as
-far as the scheduler cares. Each change moves what is scheduled next (`upcoming`) in the
-same transaction and emits an event, so a waiting scheduler wakes in time."""
+"""When a group posts and who hears: the one owner of a group's schedule and of the
+member settings the scheduler reads (clock, quiet hours, reminders, role, time away).
+Each change moves what is scheduled next (`upcoming`) in the same transaction and emits
+an event, so a waiting scheduler wakes in time."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Group, Member
+from bot.db.models import Group, Member, Role
 from bot.events import MemberClockChanged, ScheduleChanged, emit
 from bot.services import upcoming
 
@@ -34,6 +35,26 @@ async def resume(session: AsyncSession, group: Group, *, now: datetime) -> None:
     emit(session, ScheduleChanged(group.id))
 
 
+async def set_reminders(session: AsyncSession, member: Member, on: bool, *, now: datetime) -> None:
+    member.reminders = on
+    await _member_changed(session, member, now)
+
+
+async def set_role(session: AsyncSession, member: Member, role: Role, *, now: datetime) -> None:
+    member.role = role.value
+    await _member_changed(session, member, now)
+
+
+async def away_changed(session: AsyncSession, member: Member, *, now: datetime) -> None:
+    """The member went away or came back: their nudges move."""
+    await _member_changed(session, member, now)
+
+
+async def _member_changed(session: AsyncSession, member: Member, now: datetime) -> None:
+    await upcoming.member_clock_changed(session, member, now=now)
+    emit(session, MemberClockChanged(member.id))
+
+
 async def set_clock(
     session: AsyncSession,
     member: Member,
@@ -48,8 +69,7 @@ async def set_clock(
         member.timezone_chosen = True
     if quiet is not None:
         member.quiet_start, member.quiet_end = quiet
-    await upcoming.member_clock_changed(session, member, now=now)
-    emit(session, MemberClockChanged(member.id))
+    await _member_changed(session, member, now)
 
 
 async def adopt_group_clock(
@@ -59,5 +79,4 @@ async def adopt_group_clock(
     if member.timezone_chosen or member.timezone == group.timezone:
         return
     member.timezone = group.timezone
-    await upcoming.member_clock_changed(session, member, now=now)
-    emit(session, MemberClockChanged(member.id))
+    await _member_changed(session, member, now)

@@ -33,7 +33,7 @@ from bot.db.models import (
 from bot.errors import UserError
 from bot.markup import code
 from bot.roadmap.catalog import PlacedStep, Track
-from bot.services import learners, progress, streaks
+from bot.services import learners, progress
 
 MAX_LOG_MINUTES = 12 * 60  # one log; more than that in one go is a typo
 FOCUS_DEFAULT = 25
@@ -108,8 +108,7 @@ async def log(
         occurred_at=now,
     )
     session.add(entry)
-    learners.began(member, now)
-    await streaks.record_study_day(session, member, now)
+    await learners.studied(session, member, now)
     await session.flush()
     return entry
 

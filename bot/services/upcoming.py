@@ -4,10 +4,12 @@ Each group has a row for its posts, each group member a row for their check-in r
 that group, and each member a row for their nudges. A row's `due_at` is never later than
 the next thing really due for it, so a sweep reads only rows whose time has come (one
 indexed query) and costs what is due, not what exists. Whatever could bring something
-earlier moves the row to now: a group's schedule changing, a member joining, a member's
-clock or quiet hours changing. Things that only make a post later or unneeded (a member
-acting, checking in, turning reminders off) need no write here: the sweep finds out when
-the row comes due, and moves it on.
+earlier moves the row to now: a group's schedule changing or resuming, a member joining,
+their clock, quiet hours, reminders or role changing. Things that only make a post later
+or unneeded (a learner acting, checking in, turning reminders off) need no write here:
+the sweep finds out when the row comes due, and moves it on. A row with nothing ahead
+(a paused group; a member who is no learner, has reminders off, or went quiet after the
+last nudge) is parked at `NEVER` until one of those changes, or the member studies.
 
 Taking rows is a lease: `due_at` moves a few minutes ahead while one process works on
 them, and on PostgreSQL rows are taken `FOR UPDATE SKIP LOCKED`, so several processes
@@ -19,14 +21,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, Table, and_, bindparam, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.engine import SessionFactory
-from bot.db.models import Community, Group, Member, Upcoming, UpcomingKind
+from bot.db.models import Community, Group, GroupMember, Member, Upcoming, UpcomingKind
 from bot.db.upsert import insert_ignoring
 
-NEVER = datetime(9999, 1, 1, tzinfo=UTC)  # a paused group's rows, until it resumes
+NEVER = datetime(9999, 1, 1, tzinfo=UTC)  # a parked row: nothing ahead until a change
+LOOKBACK = timedelta(days=2)  # how far back a (re)started bot, or a changed row, looks
 
 
 def posts_scope(group_id: int) -> str:
@@ -58,6 +61,7 @@ async def add_member(session: AsyncSession, group: Group, member: Member, *, now
         (nudges_scope(member.id), UpcomingKind.NUDGES, None, member),
     ]
     await _add(session, rows, platform, now)
+    await _sooner(session, Upcoming.scope == nudges_scope(member.id), now)  # a new group
 
 
 async def _add(
@@ -103,26 +107,74 @@ async def group_paused(session: AsyncSession, group: Group, *, now: datetime) ->
 
 
 async def group_resumed(session: AsyncSession, group: Group, *, now: datetime) -> None:
-    """Back on: posts resume at their next time; what fell in the pause is not sent."""
+    """Back on: posts resume at their next time; what fell in the pause is not sent. Its
+    members' nudges (which come from their first active group) are read again too."""
     await session.execute(
         update(Upcoming)
         .where(Upcoming.group_id == group.id, Upcoming.community_id == group.community_id)
         .values(due_at=now, checked_through=now)
         .execution_options(synchronize_session=False)
     )
+    members = select(GroupMember.member_id).where(GroupMember.group_id == group.id)
+    await _sooner(
+        session,
+        and_(
+            Upcoming.kind == UpcomingKind.NUDGES.value,
+            Upcoming.community_id == group.community_id,
+            Upcoming.member_id.in_(members),
+        ),
+        now,
+    )
 
 
 async def member_clock_changed(session: AsyncSession, member: Member, *, now: datetime) -> None:
-    """The member's timezone or quiet hours changed, so a reminder or nudge may now come
-    earlier than planned: read their rows again at the next sweep."""
+    """The member's timezone, quiet hours, reminders, role or time away changed, so a
+    reminder or nudge may now come earlier than planned, or again: read their rows again
+    at the next sweep, back to what is still useful (claims keep anything sent from going
+    twice)."""
+    await _sooner(
+        session,
+        and_(Upcoming.member_id == member.id, Upcoming.community_id == member.community_id),
+        now,
+        reread=True,
+    )
+
+
+async def member_active(session: AsyncSession, member: Member, *, now: datetime) -> None:
+    """The member studied: rows parked because they were not a learner yet or had gone
+    quiet are read again, back to what is still useful. One indexed update."""
     await session.execute(
         update(Upcoming)
         .where(
             Upcoming.member_id == member.id,
             Upcoming.community_id == member.community_id,
-            Upcoming.due_at > now,
+            Upcoming.due_at >= NEVER,
         )
-        .values(due_at=now)
+        .values(due_at=now, checked_through=_reread_from(now))
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _reread_from(now: datetime) -> ColumnElement[datetime]:
+    """`checked_through` moved back by at most the look-back, never forward."""
+    back = now - LOOKBACK
+    return case(
+        (Upcoming.checked_through.is_(None), None),
+        (Upcoming.checked_through > back, back),
+        else_=Upcoming.checked_through,
+    )
+
+
+async def _sooner(
+    session: AsyncSession, which: ColumnElement[bool], now: datetime, *, reread: bool = False
+) -> None:
+    values: dict[str, object] = {"due_at": now}
+    if reread:
+        values["checked_through"] = _reread_from(now)
+    await session.execute(
+        update(Upcoming)
+        .where(which, Upcoming.due_at > now)
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
 
@@ -136,7 +188,8 @@ async def take_due(
     platforms: Sequence[str] | None = None,
 ) -> list[Upcoming]:
     """Up to `limit` rows due by `now`, earliest first, leased to the caller until
-    `now + lease` (rows another process holds locked are skipped on PostgreSQL)."""
+    `now + lease` (rows another process holds locked are skipped on PostgreSQL). The rows
+    returned still hold the due time they had; the lease is `now + lease`."""
     query = select(Upcoming).where(Upcoming.due_at <= now)
     if platforms is not None:
         query = query.where(Upcoming.platform.in_(platforms))
@@ -153,6 +206,21 @@ async def take_due(
     return rows
 
 
+async def renew(
+    sessions: SessionFactory, row_ids: Sequence[int], *, held: datetime, until: datetime
+) -> None:
+    """Extend the lease on rows still being worked on (those still at `held`)."""
+    if not row_ids:
+        return
+    async with sessions() as session, session.begin():
+        await session.execute(
+            update(Upcoming)
+            .where(Upcoming.id.in_(row_ids), Upcoming.due_at == held)
+            .values(due_at=until)
+            .execution_options(synchronize_session=False)
+        )
+
+
 @dataclass(frozen=True)
 class Moved:
     """Where a sweep leaves a row: read up to `checked_through`, next due at `due_at`."""
@@ -162,14 +230,32 @@ class Moved:
     due_at: datetime
 
 
-async def move_on(sessions: SessionFactory, moves: Sequence[Moved]) -> None:
+async def move_on(sessions: SessionFactory, moves: Sequence[Moved], *, held: datetime) -> None:
+    """Leave each row where its sweep got to. A row whose lease (`held`) was changed
+    meanwhile (its schedule changed, its member acted) keeps the sooner due time."""
     if not moves:
         return
+    table = Upcoming.__table__
+    assert isinstance(table, Table)
+    instant = table.c.due_at.type
+    due = bindparam("due", type_=instant)
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("row"))
+        .values(
+            checked_through=bindparam("checked", type_=instant),
+            due_at=case(
+                (table.c.due_at == bindparam("held", type_=instant), due),
+                (table.c.due_at < due, table.c.due_at),
+                else_=due,
+            ),
+        )
+    )
     async with sessions() as session, session.begin():
         await session.execute(
-            update(Upcoming),
+            statement,
             [
-                {"id": m.row_id, "checked_through": m.checked_through, "due_at": m.due_at}
+                {"row": m.row_id, "checked": m.checked_through, "due": m.due_at, "held": held}
                 for m in moves
             ],
         )
