@@ -123,7 +123,11 @@ class Member(Base):
         UniqueConstraint("community_id", "platform_user_id"),
         CheckConstraint(_in("privacy", Privacy), name="privacy"),
         CheckConstraint(_in("role", Role), name="role"),
+        Index("ix_members_community_name_key", "community_id", "name_key"),
     )
+    # No RETURNING of server defaults: inserting a member names `name_key` only when it is
+    # set, so rows can still be written through this model into an older schema.
+    __mapper_args__ = {"eager_defaults": False}  # noqa: RUF012 - read once by SQLAlchemy
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(
@@ -131,6 +135,10 @@ class Member(Base):
     )
     platform_user_id: Mapped[str] = mapped_column(String(64))
     display_name: Mapped[str] = mapped_column(String(100))
+    # The display name as names are looked up (`bot.services.tenancy.name_key`), written
+    # with it: SQL's own lower() folds only ASCII letters on SQLite. A row inserted without
+    # one gets '' from the database, which is not read back (see `__mapper_args__`).
+    name_key: Mapped[str] = mapped_column(String(200), server_default="")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     privacy: Mapped[str] = mapped_column(String(16), default=Privacy.PUBLIC.value)
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,11 +16,12 @@ from bot.db.models import Community, Group, GroupAdmin, GroupMember, Member
 from bot.errors import UserError
 from bot.markup import code
 from bot.messages import Actor, Invocation, Place
-from bot.services import upcoming
+from bot.services import schedules, upcoming
 
 T = TypeVar("T")
 MENTION = re.compile(r"^<@!?([A-Za-z0-9]+)(?:\|[^>]*)?>$")
 ID_LIMIT = 64  # platform ids are short (Discord snowflakes, Slack T…/C…/U… ids)
+NAME_KEY_LIMIT = 200  # the `members.name_key` column's width
 
 NOT_IN_A_COMMUNITY = (
     "Cohort's commands work in a server or workspace channel, where your study group meets. "
@@ -64,10 +65,10 @@ async def caller_of(session: AsyncSession, invocation: Invocation, *, now: datet
     group = await group_for_channel(session, community, place.channel_id)
     if group is not None:
         await join_group(session, group, member, now=now)
-        if not member.timezone_chosen and member.timezone == "UTC":
+        if member.timezone == "UTC":
             # The first group's clock until they choose their own; a second group in another
             # zone does not move it (their days and quiet hours would jump around).
-            member.timezone = group.timezone
+            await schedules.adopt_group_clock(session, member, group, now=now)
     admin = actor.is_admin or (group is not None and await is_group_admin(session, group, member))
     return Caller(community, member, group, may_administer=admin)
 
@@ -134,15 +135,27 @@ async def ensure_member(
     if member is not None:
         if given and member.display_name != given:
             member.display_name = given
+        key = name_key(member.display_name)
+        if member.name_key != key:
+            member.name_key = key
         return member
     name = given or actor.user_id
     member = Member(
         community_id=community.id,
         platform_user_id=actor.user_id,
         display_name=name,
+        name_key=name_key(name),
         joined_at=now,
     )
     return await _insert_or_fetch(session, member, query)
+
+
+def name_key(text: str) -> str:
+    """A name the way it is looked up: compatibility-normalised (fullwidth `Ｚ` is `Z`) and
+    case-folded the way Unicode says (`Ł` is `ł`, `ß` is `ss`), so a member is found
+    however their name is typed. SQL's `lower()` only folds ASCII letters on SQLite."""
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    return folded.strip()[:NAME_KEY_LIMIT]
 
 
 async def group_for_channel(
@@ -198,19 +211,17 @@ async def join_group(session: AsyncSession, group: Group, member: Member, *, now
 
 
 async def find_member(session: AsyncSession, community: Community, text: str) -> Member:
-    """The community member `text` names: a mention, a platform user id, or a display name."""
+    """The community member `text` names: a mention, a platform user id, or a display name
+    however it is cased or written (`łukasz` finds Łukasz, `STRASSE` finds Straße)."""
     wanted = text.strip().removeprefix("@")
     mention = MENTION.match(text.strip())
     if mention:
         wanted = mention.group(1)
     in_community = select(Member).where(Member.community_id == community.id)
     member = await session.scalar(in_community.where(Member.platform_user_id == wanted))
-    if member is None:
-        matches = (
-            await session.scalars(
-                in_community.where(func.lower(Member.display_name) == wanted.lower()).limit(2)
-            )
-        ).all()
+    key = name_key(wanted)
+    if member is None and key:
+        matches = (await session.scalars(in_community.where(Member.name_key == key).limit(2))).all()
         if len(matches) > 1:
             msg = f"More than one member is called {code(wanted)}; mention them instead."
             raise UserError(msg)
