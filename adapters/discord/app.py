@@ -4,6 +4,7 @@ Translation lives in `translate` and `tree`; this module receives, dispatches an
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
 import logging
 import weakref
@@ -18,21 +19,22 @@ from discord import app_commands
 from discord.gateway import DiscordWebSocket
 
 from adapters.discord import rate_limits, translate
+from adapters.discord.limits import ApplicationCommands, CreateMessage, ReceivingAndResponding
 from adapters.discord.tree import build_commands
 from bot.bootstrap import App
 from bot.errors import ConfigError
 from bot.messages import Actor, Button, Invocation, OptionValue, Place, Platform, Reply
 from bot.ports import Sending
-from bot.seals import NOT_SEALED, PlaceSeals, Purpose, SealFor
+from bot.seals import NOT_SEALED, PlaceSeals, Purpose
 from bot.services.tenancy import NOT_YOUR_GROUP
 from bot.settings import Settings, hide_password
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-DEFER_AFTER = 2.0  # seconds; Discord wants a first answer within three
+# Seconds before a slow answer is deferred: Discord wants a first answer within three.
+DEFER_AFTER = ReceivingAndResponding.FIRST_RESPONSE - 1.0
 CALL_TIMEOUT = 30.0  # seconds a scheduled send may take before it counts as failed
-NONCE_LIMIT = 25  # characters in a message's nonce (Create Message)
 CHECKIN_ACTION = Button("Check in", "checkin").action_id
 DISCORD_TROUBLE = "Sorry, Discord didn't take my answer just now. Try again in a minute."
 SHARED = "Shared with the group below."
@@ -101,24 +103,23 @@ async def log_in(client: discord.Client, settings: Settings) -> None:
         raise ConfigError(msg) from None
 
 
-def message(reply: Reply, seal_for: SealFor | None = None) -> dict[str, Any]:
-    """Keyword arguments for discord.py's send methods: the embed, buttons, and the files
-    (an image the embed shows, an attachment to download).
-    Buttons sent by DM carry their group's place, sealed by `seal_for`."""
-    content: dict[str, Any] = {"embed": translate.embed(reply)}
-    rows = translate.button_rows(reply, seal_for)
-    if rows:
+def message(part: translate.Outgoing) -> dict[str, Any]:
+    """Keyword arguments for discord.py's send methods: one message of a reply (see
+    `translate.messages`), its embeds, buttons and files."""
+    content: dict[str, Any] = {}
+    if part.embeds:
+        content["embeds"] = list(part.embeds)
+    if part.rows:
         view = discord.ui.View(timeout=None)
-        for number, row in enumerate(rows):
+        for number, row in enumerate(part.rows):
             for label, custom_id, style in row:
                 view.add_item(CohortButton(label, custom_id, style, row=number))
         content["view"] = view
-    sent = [
-        discord.File(io.BytesIO(f.data), f.filename, description=f.description)
-        for f in translate.files(reply)
-    ]
-    if sent:
-        content["files"] = sent
+    if part.files:
+        content["files"] = [
+            discord.File(io.BytesIO(f.data), f.filename, description=f.description)
+            for f in part.files
+        ]
     return content
 
 
@@ -182,7 +183,8 @@ class DiscordPoster:
     channels stays under Discord's global limit while the channels run concurrently, and
     each gets `timeout` seconds: a channel that does not answer fails alone, not the rest.
     With `sending`, the message carries a nonce made from the delivery's key, which Discord
-    enforces: a retry after a lost answer gets the first message back, not a second one."""
+    enforces: a retry after a lost answer gets the first message back, not a second one.
+    A reply too long for one message goes as consecutive messages, each with its own nonce."""
 
     RETRIED = (discord.DiscordServerError, aiohttp.ClientError, TimeoutError)
 
@@ -205,7 +207,7 @@ class DiscordPoster:
         channel = self.client.get_partial_messageable(
             int(place.channel_id), guild_id=int(place.workspace_id)
         )
-        await self._retrying(lambda: channel.send(**message(reply), **once(sending)))
+        await self._send_all(channel, translate.messages(reply), sending)
 
     async def dm(
         self, place: Place, actor: Actor, reply: Reply, sending: Sending | None = None
@@ -214,7 +216,19 @@ class DiscordPoster:
         channel = await self._retrying(lambda: self.client.create_dm(user))
 
         seal_for = self.seals.for_dm(place, actor.user_id)
-        await self._retrying(lambda: channel.send(**message(reply, seal_for), **once(sending)))
+        await self._send_all(channel, translate.messages(reply, seal_for), sending)
+
+    async def _send_all(
+        self,
+        channel: discord.abc.Messageable,
+        parts: list[translate.Outgoing],
+        sending: Sending | None,
+    ) -> None:
+        """A reply's messages one after another, each one idempotent on its own."""
+        for number, part in enumerate(parts):
+            await self._retrying(
+                functools.partial(_send_part, channel, part, once(sending, number))
+            )
 
     async def _retrying(self, call: Callable[[], Awaitable[T]]) -> T:
         for delay in self.retry_delays:
@@ -233,11 +247,51 @@ class DiscordPoster:
             return await call()
 
 
-def once(sending: Sending | None) -> dict[str, Any]:
+async def _send_part(
+    channel: discord.abc.Messageable, part: translate.Outgoing, nonce: dict[str, Any]
+) -> discord.Message:
+    # The files are made afresh for each attempt: a retried upload reads them again.
+    return await channel.send(**message(part), **nonce)
+
+
+def once(sending: Sending | None, part: int = 0) -> dict[str, Any]:
     """The send argument that makes a scheduled delivery idempotent at Discord. discord.py
     (2.7) sends `enforce_nonce: true` with every nonce it is given (`handle_message_parameters`),
-    so passing the delivery's own nonce is all it takes; without one it picks a random nonce."""
-    return {} if sending is None else {"nonce": sending.token(NONCE_LIMIT)}
+    so passing the delivery's own nonce is all it takes; without one it picks a random nonce.
+    Each further message of a reply split in several has a nonce of its own."""
+    if sending is None:
+        return {}
+    key = sending if part == 0 else Sending(f"{sending.key}#{part + 1}", sending.attempt)
+    return {"nonce": key.token(CreateMessage.NONCE)}
+
+
+class InteractionAnswer:
+    """The messages that answer one interaction. The first is the interaction's response, or
+    replaces the "thinking…" of a deferral; the others are followups, which the
+    interaction's token allows for 15 minutes (`ReceivingAndResponding.TOKEN_LIFETIME`).
+    A public answer to a deferral (which is private) is said to follow below, and does."""
+
+    def __init__(self, interaction: discord.Interaction, *, deferred: bool) -> None:
+        self.interaction = interaction
+        self.thinking = deferred  # the deferral still shows "thinking…"
+
+    async def send(self, reply: Reply) -> None:
+        for part in translate.messages(reply):
+            await self._send_one(message(part), ephemeral=reply.ephemeral)
+
+    async def _send_one(self, content: dict[str, Any], *, ephemeral: bool) -> None:
+        interaction = self.interaction
+        if not interaction.response.is_done():
+            await interaction.response.send_message(ephemeral=ephemeral, **content)
+        elif self.thinking and ephemeral:
+            files = content.pop("files", [])
+            # content=None: a public answer that failed may have left SHARED there.
+            await interaction.edit_original_response(content=None, attachments=files, **content)
+        else:
+            if self.thinking:
+                await interaction.edit_original_response(content=SHARED)
+            await interaction.followup.send(ephemeral=ephemeral, **content)
+        self.thinking = False
 
 
 class DiscordAdapter:
@@ -333,7 +387,15 @@ class DiscordAdapter:
     ) -> list[app_commands.Choice[str]]:
         place = translate.place_of(interaction.guild_id, interaction.channel_id)
         found = await self.core.dispatcher.suggest(command, option, typed, place=place)
-        return [app_commands.Choice(name=s.label, value=s.value) for s in found]
+        choices = [
+            app_commands.Choice(
+                name=translate.shorten(s.label or s.value, ApplicationCommands.CHOICE_NAME),
+                value=s.value,
+            )
+            for s in found
+            if 1 <= len(s.value) <= ApplicationCommands.CHOICE_VALUE  # a value cannot shrink
+        ]
+        return choices[: ReceivingAndResponding.AUTOCOMPLETE_CHOICES]
 
     async def on_tree_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
@@ -368,31 +430,15 @@ class DiscordAdapter:
         """Send `reply` as the interaction's answer. A file larger than Discord takes in
         this interaction is not sent: the member is told so in a short message instead."""
         refusal = translate.file_too_big(reply, interaction.filesize_limit)
+        answer = InteractionAnswer(interaction, deferred=deferred)
         try:
-            await self._deliver(interaction, refusal or reply, deferred=deferred)
+            await answer.send(refusal or reply)
         except discord.HTTPException as error:
             if refusal is not None or reply.attachment is None or not _too_large(error):
                 raise
             # Discord measured the file differently than its own limit said it would.
             log.warning("Discord refused a file as too large (%s)", error)
-            refusal = translate.too_big(reply.attachment)
-            await self._deliver(interaction, refusal, deferred=deferred)
-
-    async def _deliver(
-        self, interaction: discord.Interaction, reply: Reply, *, deferred: bool
-    ) -> None:
-        content = message(reply)
-        if not deferred:
-            await interaction.response.send_message(ephemeral=reply.ephemeral, **content)
-            return
-        if reply.ephemeral:
-            files = content.pop("files", [])
-            # content=None: a public answer that failed may have left SHARED there.
-            await interaction.edit_original_response(content=None, attachments=files, **content)
-            return
-        # The deferral was private; a public answer follows it as a message of its own.
-        await interaction.edit_original_response(content=SHARED)
-        await interaction.followup.send(ephemeral=False, **content)
+            await answer.send(translate.too_big(reply.attachment))
 
     # --- running ---------------------------------------------------------------------
 

@@ -11,6 +11,8 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from adapters.discord.limits import ApplicationCommands
+from adapters.discord.translate import shorten
 from bot.commands.registry import Command, Option, OptionKind, Registry
 from bot.messages import OptionValue
 
@@ -19,7 +21,6 @@ Answer = Callable[[discord.Interaction, str, dict[str, OptionValue]], Awaitable[
 Complete = Callable[[discord.Interaction, str, str, str], Awaitable[list[app_commands.Choice[str]]]]
 
 SHOW = "show"  # a command that also names a group ("kaggle") is that group's "show"
-DESCRIPTION_LIMIT = 100
 ADMIN_PERMISSIONS = discord.Permissions(manage_guild=True)
 AUTOCOMPLETED = {OptionKind.STEP, OptionKind.TRACK, OptionKind.TIMEZONE}
 
@@ -161,4 +162,5 @@ def _core_value(value: Any) -> OptionValue:
 
 
 def _clip(text: str) -> str:
-    return text if len(text) <= DESCRIPTION_LIMIT else text[: DESCRIPTION_LIMIT - 1] + "…"
+    """A description within Discord's limit, ending after a whole word."""
+    return shorten(text, ApplicationCommands.DESCRIPTION)

@@ -25,6 +25,7 @@ from typing import Any
 
 from aiohttp import BodyPartReader, hdrs, web
 
+from adapters.discord.limits import ComponentReference, CreateMessage, EmbedLimits, RateLimits
 from tests.support import wait_until
 
 APPLICATION_ID = "900000000000000001"
@@ -47,33 +48,34 @@ DEFAULT_SIZE_LIMIT = 10 * 1024 * 1024
 FILE_PART = re.compile(r"files\[(\d+)\]")
 ACCEPTED_FILES = web.RequestKey("accepted_files", list)  # handed from the guard to handlers
 
-# What Discord enforces, as discord-api-docs states it. "Rate Limits": 50 requests a second
-# per bot, interaction endpoints not counted; per-route buckets are learned from headers,
-# and five messages per five seconds is what a channel's message bucket reports.
-GLOBAL_LIMIT = 50
-GLOBAL_WINDOW = 1.0
+# What Discord enforces, as discord-api-docs states it (the numbers: adapters/discord/limits.py,
+# one class per page). "Rate Limits": 50 requests a second per bot, interaction endpoints not
+# counted; per-route buckets are learned from headers, and five messages per five seconds is
+# what a channel's message bucket reports.
+GLOBAL_LIMIT = RateLimits.GLOBAL_REQUESTS_PER_SECOND
+GLOBAL_WINDOW = RateLimits.GLOBAL_WINDOW
 CHANNEL_MESSAGES = (5, 5.0)
 INTERACTION_ROUTES = frozenset({"callback", "followup", "edit"})
 MESSAGE_ROUTES = frozenset({"channel_message", "followup", "edit"})
 # "Create Message": a nonce of up to 25 characters; with `enforce_nonce` it is unique per
 # author "in the past few minutes". Two minutes is the least that can mean.
-NONCE_LIMIT = 25
+NONCE_LIMIT = CreateMessage.NONCE
 NONCE_MEMORY = 120.0
 # "Create Message" and "Embed Limits" (lengths after trimming; 6,000 over all embeds),
 # "Component Reference" (legacy messages: 5 action rows of up to 5 buttons).
-CONTENT_LIMIT = 2000
-EMBEDS_PER_MESSAGE = 10
-EMBED_TEXT_LIMITS = {"title": 256, "description": 4096}
-FIELDS_PER_EMBED = 25
-FIELD_LIMITS = {"name": 256, "value": 1024}
-FOOTER_LIMIT = 2048
-AUTHOR_NAME_LIMIT = 256
-EMBEDS_TOTAL = 6000
-ACTION_ROWS = 5
-BUTTONS_PER_ROW = 5
-BUTTON_LABEL_LIMIT = 80
-CUSTOM_ID_LIMIT = 100
-COMPONENTS_V2 = 1 << 15
+CONTENT_LIMIT = CreateMessage.CONTENT
+EMBEDS_PER_MESSAGE = CreateMessage.EMBEDS
+EMBED_TEXT_LIMITS = {"title": EmbedLimits.TITLE, "description": EmbedLimits.DESCRIPTION}
+FIELDS_PER_EMBED = EmbedLimits.FIELDS
+FIELD_LIMITS = {"name": EmbedLimits.FIELD_NAME, "value": EmbedLimits.FIELD_VALUE}
+FOOTER_LIMIT = EmbedLimits.FOOTER_TEXT
+AUTHOR_NAME_LIMIT = EmbedLimits.AUTHOR_NAME
+EMBEDS_TOTAL = EmbedLimits.TOTAL
+ACTION_ROWS = ComponentReference.ACTION_ROWS
+BUTTONS_PER_ROW = ComponentReference.BUTTONS_PER_ROW
+BUTTON_LABEL_LIMIT = ComponentReference.BUTTON_LABEL
+CUSTOM_ID_LIMIT = ComponentReference.CUSTOM_ID
+COMPONENTS_V2 = ComponentReference.COMPONENTS_V2_FLAG
 
 
 def user(user_id: str, name: str) -> dict[str, Any]:

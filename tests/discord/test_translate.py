@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from adapters.discord import translate
+from adapters.discord.limits import violations
 from bot.messages import (
     Attachment,
     Button,
@@ -19,18 +20,26 @@ from bot.seals import PlaceSeals, Purpose
 GROUP = Place(Platform.DISCORD, "700000000000000001", "710000000000000001")
 
 
-def test_long_text_is_clipped_to_discords_limits() -> None:
+def test_long_text_is_split_within_discords_limits_not_clipped() -> None:
     reply = Reply(
         title="t" * 300,
         body="b" * 5000,
         fields=tuple(Field(f"f{i}", "v" * 2000, inline=True) for i in range(30)),
     )
-    shown = translate.embed(reply).to_dict()
-    assert len(shown["title"]) == 256
-    assert len(shown["description"]) == 4096
-    assert shown["description"].endswith("…")
-    assert len(shown["fields"]) == 25
-    assert all(len(f["value"]) <= 1024 for f in shown["fields"])
+    sent = translate.messages(reply)
+    payloads = [message.payload() for message in sent]
+    assert all(violations(payload) == [] for payload in payloads)
+    embeds = [embed for payload in payloads for embed in payload["embeds"]]
+    assert embeds[0]["title"] == "t" * 256, "the title's first 256, the rest below it"
+    descriptions = "".join(embed.get("description", "") for embed in embeds)
+    assert descriptions.replace("\n", "") == "t" * 44 + "b" * 5000
+    fields = [field for embed in embeds for field in embed.get("fields", [])]
+    assert [f["name"] for f in fields if f["name"] != translate.BLANK] == [
+        f"f{i}" for i in range(30)
+    ]
+    assert "".join(f["value"] for f in fields) == "v" * 2000 * 30
+    assert all(f["inline"] for f in fields)
+    assert len(sent[0].embeds) > 1, "several embeds in the first message"
 
 
 def test_progress_bars_follow_the_body_and_errors_are_marked() -> None:
@@ -59,7 +68,8 @@ def test_an_image_and_an_attachment_both_go_along_described() -> None:
         "Steps per week",
     )
     assert (attached.filename, attached.data) == ("export.json", b"{}")
-    assert len(attached.description) == translate.FILE_DESCRIPTION_LIMIT
+    assert len(attached.description) <= translate.FILE_DESCRIPTION_LIMIT
+    assert attached.description.endswith("…")
 
 
 def test_a_file_over_the_limit_is_answered_in_a_short_message() -> None:
