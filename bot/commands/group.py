@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.commands.context import CommandContext
 from bot.commands.registry import CommandSet, Option, OptionKind
-from bot.db.models import Group, Member
+from bot.db.models import Checkin, Group, Member
 from bot.errors import UserError
+from bot.markup import literal
 from bot.messages import Field, Reply
-from bot.presentation import name, names_line, their_time
-from bot.scheduler.calendar import Cadence, Schedule, next_checkin
-from bot.services import groups, privacy, schedules, tenancy
+from bot.presentation import hours, name, names_line, their_time
+from bot.scheduler.calendar import (
+    Cadence,
+    Schedule,
+    checkin_window,
+    next_checkin,
+    windows_between,
+)
+from bot.services import checkins, groups, privacy, schedules, tenancy
 from bot.timeutil import WEEKDAYS, parse_hhmm, parse_weekday, zone
 
 commands = CommandSet()
@@ -178,6 +187,49 @@ async def resume_group(ctx: CommandContext) -> Reply:
     group = _group(ctx)
     await schedules.resume(ctx.session, group, now=ctx.now)
     return Reply(body="▶️ Back on. Posts resume at their next time.", fields=describe(group))
+
+
+@commands.command("group checkins", examples=("/group checkins",))
+async def list_checkins(ctx: CommandContext) -> Reply:
+    """Everyone's answers to this week's check-in (last week's until this one opens)."""
+    group = _group(ctx)
+    schedule = Schedule.of(group)
+    window = checkin_window(schedule, ctx.now)
+    answers = await checkins.for_period(ctx.session, group, window.period)
+    if not answers and window.prompt_at > ctx.now:  # not open yet: the one that just closed
+        before = windows_between(schedule, ctx.now - timedelta(days=8), ctx.now)
+        closed = [w for w in before if w.deadline <= ctx.now]
+        if closed:
+            window = closed[-1]
+            answers = await checkins.for_period(ctx.session, group, window.period)
+    members = {m.id: m for m in await groups.members_of(ctx.session, group)}
+    split = privacy.split_by(answers, lambda c: members.get(c.member_id))
+    shown = sorted(split.shown, key=lambda c: members[c.member_id].display_name.lower())
+    closes = their_time(window.deadline, ctx.member)
+    counted = f"{len(answers)} check-in{'s' if len(answers) != 1 else ''}"
+    if split.hidden:
+        counted += f" ({split.hidden} privately)"
+    return Reply(
+        title="📝 Check-ins",
+        body=f"{counted} for the week that closes {closes}.",
+        fields=tuple(Field(name(members[c.member_id].display_name), _answered(c)) for c in shown),
+        ephemeral=True,
+    )
+
+
+def _answered(answer: Checkin) -> str:
+    lines = [
+        f"{label}: {literal(text)}"
+        for label, text in (
+            ("Finished", answer.finished),
+            ("Next", answer.next_up),
+            ("Blocked by", answer.blockers if checkins.is_blocker(answer.blockers) else None),
+        )
+        if text
+    ]
+    if answer.hours is not None:
+        lines.append(f"Hours: {hours(answer.hours)}")
+    return "\n".join(lines) or "Checked in."
 
 
 @commands.command("group show")

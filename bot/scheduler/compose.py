@@ -58,6 +58,7 @@ from bot.services.stats import summarize
 LEARNERS_BUDGET = 1000
 NAMES_BUDGET = 400
 BLOCKERS_BUDGET = 1000
+EVERY_ANSWER = "`/group checkins` shows every answer."  # where a cut list's rest is
 ATTEMPTS_BUDGET = 500
 BLOCKER_SHOWN = 200  # characters of one blocker's text; the rest is "…" at a word's end
 HELPERS_NAMED = 3
@@ -324,7 +325,10 @@ def _checked_in(week: _Week) -> Field:
     if checked.hidden:
         counted += f", {checked.hidden} privately"
     names = sorted((week.name(c.member_id) for c in checked.shown), key=str.lower)
-    who = fit_names(names, checked.hidden, budget=NAMES_BUDGET)
+    who = names_line(names, checked.hidden)
+    if len(who) > NAMES_BUDGET:
+        shown = fit_names(names, checked.hidden, budget=NAMES_BUDGET - len(EVERY_ANSWER) - 1)
+        who = f"{shown}\n{EVERY_ANSWER}"
     return Field(f"Checked in ({counted})", who or "Nobody this week. Next week's a fresh start!")
 
 
@@ -369,7 +373,11 @@ async def _blockers(session: AsyncSession, group: Group, week: _Week) -> Field |
         if helpers:
             line += f" · can help: {_a_few(sorted((week.name(m) for m in helpers), key=str.lower))}"
         lines.append(line)
-    return Field("Blockers", _fitted(lines, blocked.hidden, "blocker", BLOCKERS_BUDGET))
+    whole = _fitted(lines, blocked.hidden, "blocker", sum(len(line) + 1 for line in lines) + 99)
+    if len(whole) <= BLOCKERS_BUDGET:
+        return Field("Blockers", whole)
+    budget = BLOCKERS_BUDGET - len(EVERY_ANSWER) - 1
+    return Field("Blockers", f"{_fitted(lines, blocked.hidden, 'blocker', budget)}\n{EVERY_ANSWER}")
 
 
 def _shortened(text: str, limit: int = BLOCKER_SHOWN) -> str:

@@ -86,7 +86,9 @@ async def test_a_summary_of_sixty_learners_stays_whole_and_counts_right(desk: De
     # Checked in: 30 of 60, counted whole, five of them privately.
     name, value = _field(fields, "Checked in")
     assert name == "Checked in (30 of 60, 5 privately)"
-    listed, _, tail = value.partition(" and ")
+    shown, _, where = value.partition("\n")
+    assert where == "/group checkins shows every answer."
+    listed, _, tail = shown.partition(" and ")
     assert set(listed.split(", ")) <= names - hidden
     assert tail.endswith("more members (5 privately)")
     assert len(listed.split(", ")) + int(tail.split()[0]) == 30
@@ -98,6 +100,7 @@ async def test_a_summary_of_sixty_learners_stays_whole_and_counts_right(desk: De
 
     # Blockers: "none" is none; long ones end at a whole word; helpers are named.
     lines = fields["Blockers"].splitlines()
+    assert lines.pop() == "/group checkins shows every answer."
     assert lines[-1] == "and 5 blockers privately"
     for line in lines[:-2]:
         who, _, said = line.partition(": ")
