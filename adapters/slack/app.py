@@ -25,7 +25,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from adapters.slack import translate
+from adapters.slack import limits, translate
 from adapters.slack.endpoint import SlackEndpoint
 from adapters.slack.files import deliver_attachment
 from adapters.slack.rate_limits import SlackPacer
@@ -127,7 +127,7 @@ class SlackPoster:
         return delivery
 
     async def post(self, place: Place, reply: Reply, sending: Sending | None = None) -> None:
-        await self._deliver(place, place.channel_id, translate.message(reply), sending)
+        await self._deliver(place, place.channel_id, translate.messages(reply), sending)
 
     async def dm(
         self, place: Place, actor: Actor, reply: Reply, sending: Sending | None = None
@@ -137,17 +137,47 @@ class SlackPoster:
         )
         channel = opened["channel"]["id"]
         seal_for = self.seals.for_dm(place, actor.user_id)
-        await self._deliver(place, channel, translate.message(reply, seal_for), sending)
+        await self._deliver(place, channel, translate.messages(reply, seal_for), sending)
 
     async def _deliver(
-        self, place: Place, channel: str, message: dict[str, Any], sending: Sending | None
+        self,
+        place: Place,
+        channel: str,
+        messages: list[dict[str, Any]],
+        sending: Sending | None,
     ) -> None:
-        if sending is not None:
-            metadata = {"event_type": DELIVERY_EVENT, "event_payload": {"key": sending.key}}
-            message = {**message, "metadata": metadata}
-        unsure = sending is not None and sending.unsure
+        """Post `messages` in order. For a scheduled delivery each carries metadata naming
+        the delivery (and which part it is, when there are several), and a resend posts
+        only the parts that are not in the conversation yet."""
+        parts = [limits.checked(message) for message in messages]  # all fit, or none is sent
+        there: set[int] = set()
+        if sending is not None and sending.unsure:
+            there = await self._posted(place, channel, sending)
+        for number, message in enumerate(parts, 1):
+            if number in there:
+                log.info(
+                    "part %d of %s is already in %s; not posting it again", number, sending, channel
+                )
+                continue
+            if sending is not None:
+                message = {**message, "metadata": _delivery_metadata(sending, number, len(parts))}
+            await self._deliver_part(place, channel, message, sending, number)
+
+    async def _deliver_part(
+        self,
+        place: Place,
+        channel: str,
+        message: dict[str, Any],
+        sending: Sending | None,
+        number: int,
+    ) -> None:
+        unsure = False
         for retry in range(MAYBE_TAKEN_RETRIES + 1):
-            if unsure and sending is not None and await self._posted(place, channel, sending):
+            if (
+                unsure
+                and sending is not None
+                and number in await self._posted(place, channel, sending)
+            ):
                 log.info("delivery %s is already in %s; not posting it again", sending, channel)
                 return
             try:
@@ -165,8 +195,9 @@ class SlackPoster:
             unsure = sending is not None
             await asyncio.sleep(0.5 * 2**retry)
 
-    async def _posted(self, place: Place, channel: str, sending: Sending) -> bool:
-        """Whether our bot's message for this delivery is among the conversation's latest."""
+    async def _posted(self, place: Place, channel: str, sending: Sending) -> set[int]:
+        """Which parts of this delivery are among the conversation's latest messages from
+        our bot (a message of one part is part 1)."""
         bot_id = await self._our_bot_id(place)
         try:
             history = await self._history(place, channel)
@@ -182,10 +213,11 @@ class SlackPoster:
                     sending,
                     code,
                 )
-                return False
+                return set()
             else:
                 raise
-        return any(_is_delivery(m, sending.key, bot_id) for m in history.get("messages") or [])
+        found = (_delivery_part(m, sending.key, bot_id) for m in history.get("messages") or [])
+        return {part for part in found if part is not None}
 
     async def _history(self, place: Place, channel: str) -> AsyncSlackResponse:
         oldest = f"{time.time() - LOOKBACK_SECONDS:.6f}"  # Slack's timestamps: wall clock
@@ -244,13 +276,25 @@ def _maybe_taken(error: Exception) -> bool:
     return not isinstance(error, aiohttp.ClientConnectorError)
 
 
-def _is_delivery(message: dict[str, Any], key: str, bot_id: str | None) -> bool:
+def _delivery_metadata(sending: Sending, number: int, parts: int) -> dict[str, Any]:
+    payload: dict[str, Any] = {"key": sending.key}
+    if parts > 1:
+        payload |= {"part": number, "parts": parts}
+    return {"event_type": DELIVERY_EVENT, "event_payload": payload}
+
+
+def _delivery_part(message: dict[str, Any], key: str, bot_id: str | None) -> int | None:
+    """Which part of delivery `key` a message from the conversation is, if it is one."""
     metadata = message.get("metadata") or {}
-    return (
-        metadata.get("event_type") == DELIVERY_EVENT
-        and (metadata.get("event_payload") or {}).get("key") == key
-        and (bot_id is None or message.get("bot_id") == bot_id)
-    )
+    payload = metadata.get("event_payload") or {}
+    if (
+        metadata.get("event_type") != DELIVERY_EVENT
+        or payload.get("key") != key
+        or (bot_id is not None and message.get("bot_id") != bot_id)
+    ):
+        return None
+    part = payload.get("part", 1)
+    return part if isinstance(part, int) else None
 
 
 class SlackAdapter:
@@ -283,22 +327,22 @@ class SlackAdapter:
         except Exception:
             log.exception("/cohort failed on a Slack call")
             if command.get("response_url"):  # without one there is nobody to tell
-                await respond(**_response(Reply.error(SLACK_TROUBLE)))
+                await self.answer(respond, Reply.error(SLACK_TROUBLE), command)
 
     async def _command(self, command: dict[str, Any], respond: Any) -> None:
-        text = (command.get("text") or "").strip() or "help"
+        text = translate.command_text(command)
         place = translate.place_of(command)
         if text.lower() in {"checkin", "check-in"}:
             user_id = str(command.get("user_id", ""))
             seal = self.core.seals.seal(place, user_id, Purpose.FORM, translate.CHECKIN_VIEW)
-            await self.open_checkin_form(command["trigger_id"], seal, respond)
+            await self.open_checkin_form(command["trigger_id"], seal, respond, command)
             return
         user_id = str(command.get("user_id", ""))
         admin = await self.is_admin(user_id) if self._needs_admin(text) else False
         actor = translate.actor_of(command, is_admin=admin)
         reply = await self.core.dispatcher.run_line(text, actor=actor, place=place)
         reply = await deliver_attachment(self.client, actor.user_id, reply)
-        await respond(**_response(reply))
+        await self.answer(respond, reply, command)
         await self.refresh_home(actor, place)
 
     async def on_action(
@@ -311,7 +355,7 @@ class SlackAdapter:
         except Exception:
             log.exception("a button failed on a Slack call")
             if body.get("response_url"):
-                await respond(**_response(Reply.error(SLACK_TROUBLE)))
+                await self.answer(respond, Reply.error(SLACK_TROUBLE), body)
 
     async def _action(self, body: dict[str, Any], action: dict[str, Any], respond: Any) -> None:
         action_id = str(action.get("action_id", ""))
@@ -326,13 +370,13 @@ class SlackAdapter:
                 seal or "", Platform.SLACK, user_id, Purpose.DM_BUTTON, action_id
             )
             if found is None or found.workspace_id != place.workspace_id:
-                await respond(**_response(Reply.error(NOT_SEALED)))
+                await self.answer(respond, Reply.error(NOT_SEALED), body)
                 return
             place = found
         if action_id == CHECKIN_ACTION:
             purpose = Purpose.DM_BUTTON if carried else Purpose.FORM
             form_seal = self.core.seals.seal(place, user_id, purpose, translate.CHECKIN_VIEW)
-            await self.open_checkin_form(body["trigger_id"], form_seal, respond)
+            await self.open_checkin_form(body["trigger_id"], form_seal, respond, body)
             return
         command_name = action_id.removeprefix("cohort:").split("?")[0]
         needs_admin = not carried and self._needs_admin(command_name)
@@ -343,7 +387,7 @@ class SlackAdapter:
         )
         reply = await deliver_attachment(self.client, actor.user_id, reply)
         if body.get("response_url"):
-            await respond(**_response(reply))
+            await self.answer(respond, reply, body)
         await self.refresh_home(actor, place)
 
     async def on_checkin_form(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -368,9 +412,10 @@ class SlackAdapter:
             return
         await ack()
         reply = await deliver_attachment(self.client, actor.user_id, reply)
-        await self.client.chat_postEphemeral(
-            channel=place.channel_id, user=actor.user_id, **translate.message(reply)
-        )
+        for part in [limits.checked(part) for part in translate.messages(reply)]:
+            await self.client.chat_postEphemeral(
+                channel=place.channel_id, user=actor.user_id, **part
+            )
         await self.refresh_home(actor, place)
 
     def _form_place(self, seal: str, user_id: str) -> tuple[Place | None, bool]:
@@ -390,11 +435,35 @@ class SlackAdapter:
 
     # --- helpers ---------------------------------------------------------------------
 
-    async def open_checkin_form(self, trigger_id: str, seal: str | None, respond: Any) -> None:
+    async def answer(self, respond: Any, reply: Reply, payload: dict[str, Any]) -> None:
+        """Show `reply` to whoever ran a command or pressed a button, in as many messages as
+        it takes: through the payload's response URL, which Slack lets us use for five
+        messages, then (for a longer answer) through the Web API, ephemeral or not alike."""
+        kind = "ephemeral" if reply.ephemeral else "in_channel"
+        parts = [limits.checked(part) for part in translate.messages(reply)]
+        channel = translate.place_of(payload).channel_id
+        user_id = str(payload.get("user_id") or (payload.get("user") or {}).get("id", ""))
+        for number, part in enumerate(parts):
+            if number < limits.SlashCommands.RESPONSE_URL_USES:
+                sent = await respond(response_type=kind, replace_original=False, **part)
+                status = getattr(sent, "status_code", 200)
+                if status != 200:
+                    log.warning(
+                        "Slack refused an answer (%s %s)", status, getattr(sent, "body", "")
+                    )
+            elif reply.ephemeral:
+                await self.client.chat_postEphemeral(channel=channel, user=user_id, **part)
+            else:
+                await self.client.chat_postMessage(channel=channel, **part)
+
+    async def open_checkin_form(
+        self, trigger_id: str, seal: str | None, respond: Any, payload: dict[str, Any]
+    ) -> None:
         if seal is None:  # ids no seal can carry: not a place Slack would send
-            await respond(**_response(Reply.error(NOT_SEALED)))
+            await self.answer(respond, Reply.error(NOT_SEALED), payload)
             return
-        await self.client.views_open(trigger_id=trigger_id, view=translate.checkin_modal(seal))
+        view = limits.checked(translate.checkin_modal(seal))
+        await self.client.views_open(trigger_id=trigger_id, view=view)
 
     async def refresh_home(self, actor: Actor, place: Place) -> None:
         """Publish the member's App Home: progress, next step and streak."""
@@ -403,7 +472,8 @@ class SlackAdapter:
         if reply.is_error:
             return
         try:
-            await self.client.views_publish(user_id=actor.user_id, view=translate.home_view(reply))
+            view = limits.checked(translate.home_view(reply))
+            await self.client.views_publish(user_id=actor.user_id, view=view)
         except Exception:  # the App Home is a nicety; never fail a command over it
             log.warning("could not refresh the App Home of %s", actor.user_id, exc_info=True)
 
@@ -463,8 +533,3 @@ class SlackAdapter:
         if self._socket is not None:
             await self._socket.close_async()
         await self.client.session.close() if self.client.session else None
-
-
-def _response(reply: Reply) -> dict[str, Any]:
-    kind = "ephemeral" if reply.ephemeral else "in_channel"
-    return {"response_type": kind, "replace_original": False, **translate.message(reply)}

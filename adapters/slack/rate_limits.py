@@ -1,62 +1,26 @@
-"""Slack's documented rate limits, in one place, and the pacing that keeps Cohort under them.
+"""The pacing that keeps Cohort under Slack's documented rate limits.
 
-Slack counts per app, per workspace, per API method ("Rate limits" page of the Web API
-docs); `chat.postMessage` has its own "special" limit, per channel and per workspace (its
-method page, "Rate limiting"). Past a limit Slack answers 429 with an integer
-`Retry-After`, which slack-sdk's `AsyncRateLimitErrorRetryHandler` waits out; pacing is
-there so that this is the exception. The fake Slack of the tests enforces these same
-numbers."""
+The numbers live in `adapters.slack.limits` (`RateLimits`): Slack counts per app, per
+workspace, per API method, and `chat.postMessage` has its own limit per channel and per
+workspace. Past a limit Slack answers 429 with an integer `Retry-After`, which slack-sdk's
+`AsyncRateLimitErrorRetryHandler` waits out; pacing is there so that this is the exception.
+The fake Slack of the tests enforces these same numbers."""
 
 from __future__ import annotations
 
 import math
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
-from dataclasses import dataclass
 from itertools import islice
 
 from aiolimiter import AsyncLimiter
 
+from adapters.slack.limits import Limit, RateLimits
 
-@dataclass(frozen=True)
-class Limit:
-    """`requests` per `seconds` on average, with up to `burst` of them at once."""
-
-    requests: int
-    seconds: float
-    burst: int
-
-    @property
-    def per_second(self) -> float:
-        return self.requests / self.seconds
-
-
-# chat.postMessage, "Rate limiting": about one message per second to a channel, short
-# bursts above that allowed. Slack names no size for the burst; three is our reading,
-# and our own pacing never relies on it.
-CHAT_POST_MESSAGE_PER_CHANNEL = Limit(1, 1.0, burst=3)
-# ... and, across a workspace, "several hundred messages per minute".
-CHAT_POST_MESSAGE_PER_WORKSPACE = Limit(300, 60.0, burst=300)
-
-# "Rate limits", Web API tiers: at least this many calls a minute per method per workspace,
-# sporadic bursts of up to a minute's worth welcome.
-TIER_1 = Limit(1, 60.0, burst=1)
-TIER_2 = Limit(20, 60.0, burst=20)
-TIER_3 = Limit(50, 60.0, burst=50)
-TIER_4 = Limit(100, 60.0, burst=100)
-# auth.test is a special tier too: "hundreds of requests per minute".
-AUTH_TEST = Limit(600, 60.0, burst=600)
-
-# The methods a scheduled delivery calls, each with its per-workspace limit (its method
-# page names the tier: conversations.open, .history and .join are all Tier 3).
-PER_WORKSPACE: Mapping[str, Limit] = {
-    "chat.postMessage": CHAT_POST_MESSAGE_PER_WORKSPACE,
-    "conversations.open": TIER_3,
-    "conversations.history": TIER_3,
-    "conversations.join": TIER_3,
-    "auth.test": AUTH_TEST,
-}
-PER_CHANNEL: Mapping[str, Limit] = {"chat.postMessage": CHAT_POST_MESSAGE_PER_CHANNEL}
+CHAT_POST_MESSAGE_PER_CHANNEL = RateLimits.CHAT_POST_MESSAGE_PER_CHANNEL
+CHAT_POST_MESSAGE_PER_WORKSPACE = RateLimits.CHAT_POST_MESSAGE_PER_WORKSPACE
+PER_WORKSPACE: Mapping[str, Limit] = RateLimits.PER_WORKSPACE
+PER_CHANNEL: Mapping[str, Limit] = RateLimits.PER_CHANNEL
 
 # We pace at Slack's steady rate but keep our bursts a little smaller than Slack's, so
 # network jitter between our limiter and Slack's counter never tips a call over.

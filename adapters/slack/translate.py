@@ -1,19 +1,39 @@
 """Pure translation between Slack payloads and the core's types, and Replies as Block Kit.
-No I/O here: everything is a function of its arguments, unit-tested on recorded payloads."""
+No I/O here: everything is a function of its arguments, unit-tested on recorded payloads.
+
+A Reply always fits Slack's limits (`adapters.slack.limits`): long text becomes several
+sections, broken at line breaks (then between words); inline fields come ten to a section;
+a title too long for a header becomes a bold section; and a reply with more than a message
+holds becomes several messages in a row, its buttons with the last. Nothing is cut but a
+button's label, which Slack gives no room to split."""
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
+from adapters.slack.limits import (
+    BlockElements,
+    Blocks,
+    ChatPostMessage,
+    CompositionObjects,
+    blocks_text_size,
+    shorten,
+    size,
+    split_mrkdwn,
+    violations,
+)
 from bot.markup import Style, plain_text, render
-from bot.messages import Actor, Button, ButtonStyle, Place, Platform, ProgressBar, Reply
+from bot.messages import Actor, Button, ButtonStyle, Field, Place, Platform, ProgressBar, Reply
 from bot.seals import SealFor
 
-HEADER_LIMIT = 150
-SECTION_LIMIT = 3000
-FIELD_LIMIT = 2000
+log = logging.getLogger(__name__)
+
 BAR_WIDTH = 10
+FALLBACK_LIMIT = 300  # the notification text: a line, not the message
+HOME_COMMAND = "progress"  # what the App Home shows, and the command that shows all of it
 
 Block = dict[str, Any]
 
@@ -23,8 +43,25 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+_SLACK_ESCAPES = re.compile(r"&(amp|lt|gt);")
+_UNESCAPED = {"amp": "&", "lt": "<", "gt": ">"}
+
+
+def unescape(text: str) -> str:
+    """Text as the member typed it, from text Slack escaped before sending it to us: Slack's
+    three escapes (`&amp;`, `&lt;`, `&gt;`) undone once, and nothing else touched."""
+    return _SLACK_ESCAPES.sub(lambda found: _UNESCAPED[found.group(1)], text)
+
+
+def command_text(command: Mapping[str, Any]) -> str:
+    """What the member typed after `/cohort` (`help` when nothing)."""
+    return unescape(str(command.get("text") or "")).strip() or "help"
+
+
 def _link(title: str, url: str) -> str:
-    safe_url = url.replace("|", "%7C").replace(">", "%3E").replace("<", "%3C")
+    """`<url|title>`: the title escaped like any text; the URL whole, with what would end
+    it early (`|`, `>`) or start something else (`<`) percent-encoded and `&` escaped."""
+    safe_url = url.replace("|", "%7C").replace(">", "%3E").replace("<", "%3C").replace("&", "&amp;")
     return f"<{safe_url}|{escape(title)}>"
 
 
@@ -42,13 +79,10 @@ def plain(text: str) -> str:
     return plain_text(text)
 
 
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def bar_line(bar: ProgressBar) -> str:
     filled = round(BAR_WIDTH * bar.done / bar.total) if bar.total else 0
-    return f"`{'█' * filled}{'░' * (BAR_WIDTH - filled)}` {bar.label} · {bar.done}/{bar.total}"
+    label = mrkdwn(bar.label)
+    return f"`{'█' * filled}{'░' * (BAR_WIDTH - filled)}` {label} · {bar.done}/{bar.total}"
 
 
 PLACE_MARK = "#"  # values of buttons sent by DM carry the group's sealed place after it
@@ -58,7 +92,11 @@ def button_element(button: Button, seal: str | None = None) -> Block:
     element: Block = {
         "type": "button",
         "action_id": button.action_id,
-        "text": {"type": "plain_text", "text": _clip(button.label, 75), "emoji": True},
+        "text": {
+            "type": "plain_text",
+            "text": shorten(plain(button.label), BlockElements.BUTTON_TEXT),
+            "emoji": True,
+        },
         "value": button.action_id + (f"{PLACE_MARK}{seal}" if seal else ""),
     }
     if button.style is ButtonStyle.PRIMARY:
@@ -69,71 +107,154 @@ def button_element(button: Button, seal: str | None = None) -> Block:
 
 
 def blocks(reply: Reply, seal_for: SealFor | None = None) -> list[Block]:
-    """A Reply as Block Kit: a header, the body, fields, progress bars and buttons.
-    Buttons sent by DM carry their group's place, sealed for the member and that
-    button's action by `seal_for`."""
+    """A Reply as Block Kit: a header, the body, progress bars, fields, the image's text and
+    buttons, every block within its own limits (`messages` packs them into messages).
+    Buttons sent by DM carry their group's place, sealed for the member and that button's
+    action by `seal_for`."""
     out: list[Block] = []
     if reply.title:
-        out.append(
-            {
-                "type": "header",
-                "text": {
-                    "type": "plain_text",
-                    "text": _clip(plain(reply.title), HEADER_LIMIT),
-                    "emoji": True,
-                },
-            }
-        )
+        title = plain(reply.title)
+        if size(title) <= Blocks.HEADER_TEXT:
+            header = {"type": "plain_text", "text": title, "emoji": True}
+            out.append({"type": "header", "text": header})
+        else:
+            out += _sections(f"*{mrkdwn(reply.title)}*")
     if reply.body:
-        text = f"⚠️ {reply.body}" if reply.is_error else reply.body
-        out.append(_section(mrkdwn(text)))
+        out += _sections(mrkdwn(f"⚠️ {reply.body}" if reply.is_error else reply.body))
     if reply.progress:
-        out.append(_section("\n".join(bar_line(b) for b in reply.progress)))
-    inline = [f for f in reply.fields if f.inline]
-    for start in range(0, len(inline), 10):
-        out.append(
-            {
-                "type": "section",
-                "fields": [
-                    {
-                        "type": "mrkdwn",
-                        "text": _clip(f"*{mrkdwn(f.name)}*\n{mrkdwn(f.value)}", FIELD_LIMIT),
-                    }
-                    for f in inline[start : start + 10]
-                ],
-            }
-        )
+        out += _sections("\n".join(bar_line(bar) for bar in reply.progress))
+    out += _inline_fields([f for f in reply.fields if f.inline])
     for field in reply.fields:
         if not field.inline:
-            out.append(_section(f"*{mrkdwn(field.name)}*\n{mrkdwn(field.value)}"))
+            out += _sections(_field_text(field))
     if reply.image is not None:
-        out.append(
-            {
-                "type": "context",
-                "elements": [{"type": "mrkdwn", "text": mrkdwn(reply.image.alt_text)}],
-            }
-        )
-    if reply.buttons:
-        elements = [
-            button_element(b, seal_for(b.action_id) if seal_for else None)
-            for b in reply.buttons[:25]
-        ]
-        out.append({"type": "actions", "elements": elements})
+        out += _context(mrkdwn(reply.image.alt_text))
+    out += _actions(reply.buttons, seal_for)
     return out
 
 
-def _section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": _clip(text, SECTION_LIMIT)}}
+def _sections(text: str) -> list[Block]:
+    return [
+        {"type": "section", "text": {"type": "mrkdwn", "text": piece}}
+        for piece in split_mrkdwn(text, Blocks.SECTION_TEXT)
+    ]
+
+
+def _field_text(field: Field) -> str:
+    return f"*{mrkdwn(field.name)}*\n{mrkdwn(field.value)}"
+
+
+def _inline_fields(fields: list[Field]) -> list[Block]:
+    """Side-by-side fields, ten to a section; one too long to be a field is a section of
+    its own, in its place."""
+    out: list[Block] = []
+    row: list[Block] = []
+    for field in fields:
+        text = _field_text(field)
+        if size(text) <= Blocks.SECTION_FIELD_TEXT and text.strip():
+            row.append({"type": "mrkdwn", "text": text})
+            if len(row) == Blocks.SECTION_FIELDS:
+                out.append({"type": "section", "fields": row})
+                row = []
+            continue
+        if row:
+            out.append({"type": "section", "fields": row})
+            row = []
+        out += _sections(text)
+    if row:
+        out.append({"type": "section", "fields": row})
+    return out
+
+
+def _context(text: str) -> list[Block]:
+    elements = [
+        {"type": "mrkdwn", "text": piece} for piece in split_mrkdwn(text, CompositionObjects.TEXT)
+    ]
+    most = Blocks.CONTEXT_ELEMENTS
+    return [
+        {"type": "context", "elements": elements[start : start + most]}
+        for start in range(0, len(elements), most)
+    ]
+
+
+def _actions(buttons: tuple[Button, ...], seal_for: SealFor | None) -> list[Block]:
+    elements = []
+    for button in buttons:
+        if size(button.action_id) > BlockElements.ACTION_ID:
+            log.error(
+                "a button's action id is too long for Slack, so it is left out: %.80s…",
+                button.action_id,
+            )
+            continue
+        elements.append(button_element(button, seal_for(button.action_id) if seal_for else None))
+    most = Blocks.ACTIONS_ELEMENTS
+    return [
+        {"type": "actions", "elements": elements[start : start + most]}
+        for start in range(0, len(elements), most)
+    ]
 
 
 def fallback_text(reply: Reply) -> str:
     """The notification text Slack shows where blocks cannot be. Slack reads it as
     mrkdwn, so it is escaped like every other text."""
-    return escape(_clip(plain(reply.title or reply.body or "Cohort"), 300))
+    return escape(shorten(plain(reply.title or reply.body or "Cohort"), FALLBACK_LIMIT))
+
+
+def messages(reply: Reply, seal_for: SealFor | None = None) -> list[dict[str, Any]]:
+    """The Slack messages that show `reply`, in order: one when it fits, else as many as it
+    takes, each within a message's blocks and its text budget, the buttons with the last.
+    Each has its own notification text ("… (2/3)")."""
+    packed = _packed(blocks(reply, seal_for))
+    text = fallback_text(reply)
+    if len(packed) == 1:
+        return [{"text": text, "blocks": packed[0]}]
+    count = len(packed)
+    return [
+        {"text": f"{text} ({number}/{count})", "blocks": part}
+        for number, part in enumerate(packed, 1)
+    ]
 
 
 def message(reply: Reply, seal_for: SealFor | None = None) -> dict[str, Any]:
-    return {"text": fallback_text(reply), "blocks": blocks(reply, seal_for)}
+    """`reply` as one message, for a reply known to fit in one; a longer one raises rather
+    than lose anything (send `messages(reply)`)."""
+    parts = messages(reply, seal_for)
+    if len(parts) > 1:
+        msg = f"this reply takes {len(parts)} Slack messages; send messages(reply)"
+        raise ValueError(msg)
+    return parts[0]
+
+
+def _packed(all_blocks: list[Block]) -> list[list[Block]]:
+    """`all_blocks` in runs that each fit one message; the trailing buttons stay with the
+    last of the rest, so they never arrive alone or ahead of what they act on."""
+    cut = len(all_blocks)
+    while cut and all_blocks[cut - 1]["type"] == "actions":
+        cut -= 1
+    content, buttons = all_blocks[:cut], all_blocks[cut:]
+    runs: list[list[Block]] = []
+    for block in content:
+        if not runs or not _fits(runs[-1] + [block]):
+            runs.append([])
+        runs[-1].append(block)
+    if not buttons:
+        return runs or [[]]
+    if runs and _fits(runs[-1] + buttons):
+        runs[-1] += buttons
+    elif runs and len(runs[-1]) > 1 and _fits([runs[-1][-1], *buttons]):
+        last = runs[-1].pop()
+        runs.append([last, *buttons])
+    else:
+        for start in range(0, len(buttons), Blocks.PER_MESSAGE):
+            runs.append(buttons[start : start + Blocks.PER_MESSAGE])
+    return runs
+
+
+def _fits(run: list[Block]) -> bool:
+    return (
+        len(run) <= Blocks.PER_MESSAGE
+        and blocks_text_size(run) <= ChatPostMessage.BLOCKS_TEXT_BUDGET
+    )
 
 
 def carried_seal(action: Mapping[str, Any]) -> str | None:
@@ -214,5 +335,43 @@ def checkin_answers(view: Mapping[str, Any]) -> dict[str, str]:
     return answers
 
 
-def home_view(reply: Reply) -> dict[str, Any]:
-    return {"type": "home", "blocks": blocks(reply)}
+def home_view(reply: Reply, command: str = HOME_COMMAND) -> dict[str, Any]:
+    """The member's App Home. A Home tab holds 100 blocks and 250 kB: what does not fit
+    makes way for a closing line, "…and N more lines", naming the command that shows them
+    all (its buttons stay)."""
+    all_blocks = blocks(reply)
+    view = {"type": "home", "blocks": all_blocks}
+    if _view_fits(view):
+        return view
+    cut = len(all_blocks)
+    while cut and all_blocks[cut - 1]["type"] == "actions":
+        cut -= 1
+    content, buttons = all_blocks[:cut], all_blocks[cut:]
+    kept = len(content)
+    while kept:
+        kept -= 1
+        more = _more_line(content[kept:], command)
+        view = {"type": "home", "blocks": [*content[:kept], more, *buttons]}
+        if _view_fits(view):
+            break
+    return view
+
+
+def _view_fits(view: dict[str, Any]) -> bool:
+    return not violations(view)
+
+
+def _more_line(left_out: list[Block], command: str) -> Block:
+    lines = sum(len(text.split("\n")) for block in left_out for text in _shown_texts(block))
+    noun = "line" if lines == 1 else "lines"
+    text = f"…and {lines} more {noun}. `/cohort {command}` shows everything."
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+def _shown_texts(block: Block) -> list[str]:
+    if block["type"] == "section":
+        texts = [block["text"]["text"]] if "text" in block else []
+        return texts + [field["text"] for field in block.get("fields", [])]
+    if block["type"] in {"header"}:
+        return [block["text"]["text"]]
+    return [e["text"] for e in block.get("elements", []) if isinstance(e.get("text"), str)]

@@ -3,13 +3,16 @@
 told to answer a method with errors (429 with Retry-After, 500, or a Slack error code)
 before succeeding.
 
-Where Cohort relies on it, it behaves like Slack (see `adapters.slack.rate_limits` and
-Slack's method and Block Kit references): posted messages are kept per conversation with
-their metadata, and `conversations.history` gives them back newest first; a bot reads a
-public channel only after joining it, and only with the right `*:history` scope; Slack's
-rate limits answer 429 with an integer Retry-After; oversized messages and blocks are
-refused with Slack's own error codes. It can also be slow (`latency`) or go quiet for a
-channel or workspace (`hangs`), with or without keeping the message it was sent."""
+Where Cohort relies on it, it behaves like Slack (its numbers are those of
+`adapters.slack.limits`, taken from Slack's method and Block Kit references; the checks
+here are the fake's own): posted messages are kept per conversation with their metadata,
+and `conversations.history` gives them back newest first; a bot reads a public channel
+only after joining it, and only with the right `*:history` scope; Slack's rate limits
+answer 429 with an integer Retry-After; oversized messages, blocks and views are refused
+with Slack's own error codes, at the Web API and at a response URL, which takes at most
+five messages. A slash command's text arrives escaped (`&`, `<`, `>`) as Slack sends it.
+It can also be slow (`latency`) or go quiet for a channel or workspace (`hangs`), with or
+without keeping the message it was sent."""
 
 from __future__ import annotations
 
@@ -28,8 +31,16 @@ import aiohttp
 from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 
+from adapters.slack.limits import (
+    BlockElements,
+    Blocks,
+    ChatPostMessage,
+    Limit,
+    RateLimits,
+    SlashCommands,
+    Views,
+)
 from adapters.slack.manifest import BOT_SCOPES
-from adapters.slack.rate_limits import PER_CHANNEL, PER_WORKSPACE, Limit
 from tests.support import wait_until
 
 SIGNING_SECRET = "test-signing-secret"
@@ -94,7 +105,9 @@ class _Bucket:
 class FakeSlack:
     admins: set[str] = field(default_factory=set)
     calls: list[Call] = field(default_factory=list)
-    responses: list[dict[str, Any]] = field(default_factory=list)
+    responses: list[dict[str, Any]] = field(default_factory=list)  # taken at response URLs
+    refused_responses: list[dict[str, Any]] = field(default_factory=list)  # with `error`
+    _response_uses: dict[str, int] = field(default_factory=dict)  # by response URL
     failures: dict[str, list[int]] = field(default_factory=dict)
     # method -> Slack error codes it answers (HTTP 200, ok: false) before succeeding
     refusals: dict[str, list[str]] = field(default_factory=dict)
@@ -218,10 +231,10 @@ class FakeSlack:
         channel = str(params.get("channel") or "")
         team = self.team_of(channel) if channel else TEAM
         buckets = []
-        if method in PER_WORKSPACE:
-            buckets.append(self._bucket((team, method), PER_WORKSPACE[method]))
-        if method in PER_CHANNEL and channel:
-            buckets.append(self._bucket((team, channel, method), PER_CHANNEL[method]))
+        if method in RateLimits.PER_WORKSPACE:
+            buckets.append(self._bucket((team, method), RateLimits.PER_WORKSPACE[method]))
+        if method in RateLimits.PER_CHANNEL and channel:
+            buckets.append(self._bucket((team, channel, method), RateLimits.PER_CHANNEL[method]))
         now = time.monotonic()
         wait = max((bucket.wait(now) for bucket in buckets), default=0.0)
         if not wait:
@@ -277,7 +290,7 @@ class FakeSlack:
         if method == "apps.connections.open":
             return {"ok": True, "url": self.url.replace("http", "ws") + "/socket"}
         if method in {"views.open", "views.publish"}:
-            return {"ok": True, "view": {"id": "V1"}}
+            return _view_answer(params.get("view"))
         if method == "chat.postMessage":
             return self._post_message(params)
         if method in {"chat.postEphemeral", "chat.update"}:
@@ -423,7 +436,19 @@ class FakeSlack:
         return channel.startswith("C") or channel in self.dms
 
     async def _respond(self, request: web.Request) -> web.Response:
-        self.responses.append(await request.json())
+        """A response URL: the same checks as a message, at most five uses; Slack answers a
+        refusal with a 4xx and the error code as text."""
+        token = request.match_info["token"]
+        message = await request.json()
+        self._response_uses[token] = self._response_uses.get(token, 0) + 1
+        refused = _refused_message(message, blocks_total=False)
+        error = refused["error"] if refused is not None else None
+        if self._response_uses[token] > SlashCommands.RESPONSE_URL_USES:
+            error = "used_url"
+        if error is not None:
+            self.refused_responses.append({**message, "error": error})
+            return web.Response(status=404 if error == "used_url" else 400, text=error)
+        self.responses.append(message)
         return web.json_response({"ok": True})
 
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
@@ -444,35 +469,29 @@ class FakeSlack:
 FILE_METHODS = {"files.getUploadURLExternal", "files.completeUploadExternal"}
 
 # Slack's message and Block Kit limits (chat.postMessage; Block Kit reference: blocks and
-# block elements), in characters unless said otherwise.
-MESSAGE_TEXT = 40_000
-MESSAGE_BLOCKS = 50  # a modal or Home tab takes 100
-BLOCK_ID = 255
-SECTION_TEXT = 3000
-SECTION_FIELDS = 10  # items
-SECTION_FIELD_TEXT = 2000
-HEADER_TEXT = 150
-CONTEXT_ELEMENTS = 10
-ACTIONS_ELEMENTS = 25
-BUTTON_TEXT = 75
-ACTION_ID = 255
-BUTTON_VALUE = 2000
-BUTTON_URL = 3000
-IMAGE_URL = 3000
-IMAGE_ALT_TEXT = 2000
-BLOCK_TYPES = {
-    "actions",
-    "context",
-    "divider",
-    "file",
-    "header",
-    "image",
-    "input",
-    "markdown",
-    "rich_text",
-    "section",
-    "video",
-}
+# block elements; views), in characters unless said otherwise.
+MESSAGE_TEXT = ChatPostMessage.TEXT
+MESSAGE_BLOCKS_TEXT = ChatPostMessage.BLOCKS_TEXT_OBSERVED  # msg_blocks_too_long past it
+MESSAGE_BLOCKS = Blocks.PER_MESSAGE
+VIEW_BLOCKS = Blocks.PER_VIEW
+BLOCK_ID = Blocks.BLOCK_ID
+SECTION_TEXT = Blocks.SECTION_TEXT
+SECTION_FIELDS = Blocks.SECTION_FIELDS  # items
+SECTION_FIELD_TEXT = Blocks.SECTION_FIELD_TEXT
+HEADER_TEXT = Blocks.HEADER_TEXT
+CONTEXT_ELEMENTS = Blocks.CONTEXT_ELEMENTS
+ACTIONS_ELEMENTS = Blocks.ACTIONS_ELEMENTS
+BUTTON_TEXT = BlockElements.BUTTON_TEXT
+ACTION_ID = BlockElements.ACTION_ID
+BUTTON_VALUE = BlockElements.BUTTON_VALUE
+BUTTON_URL = BlockElements.BUTTON_URL
+IMAGE_URL = Blocks.IMAGE_URL
+IMAGE_ALT_TEXT = Blocks.IMAGE_ALT_TEXT
+INPUT_LABEL = Blocks.INPUT_LABEL
+MODAL_TITLE = Views.MODAL_TITLE
+PRIVATE_METADATA = Views.PRIVATE_METADATA
+VIEW_BYTES = Views.JSON_BYTES
+BLOCK_TYPES = Blocks.TYPES
 
 
 def _flag(value: Any) -> bool:
@@ -480,8 +499,11 @@ def _flag(value: Any) -> bool:
     return value is True or str(value).lower() in {"1", "true"}
 
 
-def _refused_message(params: Mapping[str, Any]) -> dict[str, Any] | None:
-    """Slack's answer to a message it will not post, or None if it would."""
+def _refused_message(
+    params: Mapping[str, Any], *, blocks_total: bool = True
+) -> dict[str, Any] | None:
+    """Slack's answer to a message it will not post, or None if it would. The Web API also
+    refuses a message whose blocks hold too much text in all (`blocks_total`)."""
     text, blocks = params.get("text"), params.get("blocks")
     if not text and not blocks and not params.get("attachments"):
         return {"ok": False, "error": "no_text"}
@@ -490,14 +512,11 @@ def _refused_message(params: Mapping[str, Any]) -> dict[str, Any] | None:
     if blocks is not None:
         if not isinstance(blocks, list):
             return {"ok": False, "error": "invalid_blocks_format"}
-        problem = _block_problem(blocks)
+        problem = _block_problem(blocks, MESSAGE_BLOCKS)
         if problem is not None:
-            return {
-                "ok": False,
-                "error": "invalid_blocks",
-                "errors": [problem],
-                "response_metadata": {"messages": [f"[ERROR] {problem}"]},
-            }
+            return _invalid("invalid_blocks", problem)
+        if blocks_total and _all_text(blocks) > MESSAGE_BLOCKS_TEXT:
+            return {"ok": False, "error": "msg_blocks_too_long"}
     metadata = params.get("metadata")
     if metadata is not None and not (
         isinstance(metadata, dict)
@@ -508,9 +527,49 @@ def _refused_message(params: Mapping[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-def _block_problem(blocks: list[Any]) -> str | None:
-    if len(blocks) > MESSAGE_BLOCKS:
-        return f"no more than {MESSAGE_BLOCKS} items allowed [json-pointer:/blocks]"
+def _invalid(error: str, problem: str) -> dict[str, Any]:
+    return {
+        "ok": False,
+        "error": error,
+        "errors": [problem],
+        "response_metadata": {"messages": [f"[ERROR] {problem}"]},
+    }
+
+
+def _all_text(node: Any) -> int:
+    if isinstance(node, dict):
+        return sum(
+            len(value) if key == "text" and isinstance(value, str) else _all_text(value)
+            for key, value in node.items()
+        )
+    if isinstance(node, list):
+        return sum(_all_text(item) for item in node)
+    return 0
+
+
+def _view_answer(view: Any) -> dict[str, Any]:
+    """views.open and views.publish: a view of at most 100 blocks and 250 kB, a modal's
+    title within 24 characters, private_metadata within 3,000."""
+    if not isinstance(view, dict) or view.get("type") not in {"modal", "home"}:
+        return {"ok": False, "error": "invalid_arguments"}
+    if len(json.dumps(view, ensure_ascii=False).encode()) > VIEW_BYTES:
+        return {"ok": False, "error": "view_too_large"}
+    blocks = view.get("blocks")
+    if not isinstance(blocks, list):
+        return _invalid("invalid_arguments", "blocks must be a list [json-pointer:/view/blocks]")
+    problem = _block_problem(blocks, VIEW_BLOCKS)
+    if problem is None and view["type"] == "modal":
+        problem = _text(view.get("title"), MODAL_TITLE, plain_only=True)
+    if problem is None and len(str(view.get("private_metadata", ""))) > PRIVATE_METADATA:
+        problem = f"private_metadata must be at most {PRIVATE_METADATA} characters"
+    if problem is not None:
+        return _invalid("invalid_arguments", problem)
+    return {"ok": True, "view": {"id": "V1"}}
+
+
+def _block_problem(blocks: list[Any], most: int) -> str | None:
+    if len(blocks) > most:
+        return f"no more than {most} items allowed [json-pointer:/blocks]"
     for index, block in enumerate(blocks):
         where = f"/blocks/{index}"
         problem = _one_block(block) if isinstance(block, dict) else "must be an object"
@@ -553,6 +612,11 @@ def _one_block(block: dict[str, Any]) -> str | None:
         for element in elements:
             if problem := _element(element):
                 return problem
+    elif kind == "input":
+        if problem := _text(block.get("label"), INPUT_LABEL, plain_only=True):
+            return f"label: {problem}"
+        if isinstance(block.get("element"), dict):
+            return _element(block["element"])
     elif kind == "image":
         if len(str(block.get("image_url", ""))) > IMAGE_URL:
             return f"image_url must be at most {IMAGE_URL} characters"
@@ -592,9 +656,19 @@ def signed(body: str, *, secret: str = SIGNING_SECRET, age: int = 0) -> dict[str
     return {"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": signature}
 
 
+_response_urls = itertools.count(1)
+
+
+def slack_escaped(text: str) -> str:
+    """Text as Slack sends what a member typed: `&`, `<` and `>` as entities."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def slash_body(
     fake: FakeSlack, text: str, *, user: str = "U-ana", channel: str = "C-study", name: str = "ana"
 ) -> str:
+    """A `/cohort` command as Slack sends it, with `text` as the member typed it and a
+    response URL of its own."""
     return urlencode(
         {
             "token": "legacy",
@@ -605,9 +679,9 @@ def slash_body(
             "user_id": user,
             "user_name": name,
             "command": "/cohort",
-            "text": text,
+            "text": slack_escaped(text),
             "api_app_id": "A1",
-            "response_url": f"{fake.url}/respond/{len(text)}",
+            "response_url": f"{fake.url}/respond/command-{next(_response_urls)}",
             "trigger_id": "trigger-1",
         }
     )

@@ -253,6 +253,7 @@ GROUP_COMMANDS = {
     "group schedule checkin friday 18:00": "Check-ins open Friday at 18:00",
     "group schedule kaggle biweekly monday 10:00": "Kaggle challenges come biweekly",
     "group show": "Study group",
+    "group checkins": "Check-ins",
     "group admin add admin": "can now run this group's admin commands",
     "group admins": "Group admins: admin.",
     "group admin remove admin": "no longer on this group's admin list",
@@ -299,3 +300,22 @@ async def test_a_hostile_name_shows_as_text_and_pings_nobody(rig: SlackRig) -> N
     specials = [found for text in texts for found in re.findall(r"<([^>]*)>", text)]
     assert not [s for s in specials if "evil" in s or s.startswith("!")], specials
     assert "&lt;https://evil.example|prize&gt; &lt;!channel&gt;" in text_of(answer)
+
+
+def as_slack_shows(mrkdwn: str) -> str:
+    """mrkdwn as a member reads it: links as their titles, Slack's escapes undone once."""
+    titles = re.sub(r"<[^|>]*\|([^>]*)>", r"\1", mrkdwn)
+    return titles.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+async def test_what_a_member_types_with_ampersands_and_brackets_comes_back_as_typed(
+    rig: SlackRig,
+) -> None:
+    # The fake sends the text escaped, as Slack does: "Q&amp;A &lt;notes&gt; a &gt; b".
+    answer = await rig.slash("log 30m python-basics Q&A <notes> a > b")
+    shown = as_slack_shows(text_of(answer))
+    assert "Q&A <notes> a > b" in shown
+    assert "&amp;" not in shown
+    assert "&lt;" not in shown
+    typed = await rig.slash("log 15m python-basics I typed &amp; on purpose")
+    assert "I typed &amp; on purpose" in as_slack_shows(text_of(typed)), "unescaped only once"

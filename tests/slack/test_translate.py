@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from adapters.slack import translate
+import re
+
+import pytest
+
+from adapters.slack import limits, translate
 from bot.messages import Button, ButtonStyle, Field, Platform, ProgressBar, Reply
 
 
@@ -42,10 +46,84 @@ def test_a_reply_as_blocks() -> None:
     assert delete["style"] == "danger"
 
 
-def test_errors_are_marked_and_long_text_is_clipped() -> None:
-    out = translate.blocks(Reply.error("x" * 5000))
-    assert out[0]["text"]["text"].startswith("⚠️ xxx")
-    assert len(out[0]["text"]["text"]) == translate.SECTION_LIMIT
+def test_errors_are_marked_and_long_text_is_split_not_clipped() -> None:
+    text = " ".join(f"word{n}" for n in range(1000))  # about 7,900 characters
+    out = translate.blocks(Reply.error(text))
+    assert len(out) == 3
+    assert out[0]["text"]["text"].startswith("⚠️ word0 word1")
+    assert all(len(b["text"]["text"]) <= limits.Blocks.SECTION_TEXT for b in out)
+    shown = " ".join(b["text"]["text"] for b in out)
+    assert shown.split() == ["⚠️", *text.split()], "every word, whole and in order"
+
+
+SLACK_LINK = re.compile(r"<([^|>]*)\|([^>]*)>")
+
+
+def slack_read(text: str) -> str:
+    """What Slack shows for mrkdwn: each link as its title, its three escapes undone."""
+    shown = SLACK_LINK.sub(lambda found: found.group(2), text)
+    return translate.unescape(shown)
+
+
+def slack_links(text: str) -> list[tuple[str, str]]:
+    """(address, title) of each link in mrkdwn, as Slack reads them."""
+    return [(translate.unescape(u), translate.unescape(t)) for u, t in SLACK_LINK.findall(text)]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://en.wikipedia.org/wiki/Transformer_(deep_learning_architecture)",
+        "https://example.org/docs/_private_/page_name_",
+        "https://www.youtube.com/watch?v=aircAruvnKk&list=PLZHQ&index=2",
+        "https://example.org/search?q=fish&amp;chips",
+    ],
+)
+def test_a_link_reaches_its_whole_address(url: str) -> None:
+    text = translate.mrkdwn(f"Read [the page]({url}) first.")
+    assert slack_links(text) == [(url, "the page")]
+    assert slack_read(text) == "Read the page first."
+
+
+def test_a_link_title_is_escaped_and_the_address_never_ends_early() -> None:
+    written = translate.MRKDWN.link("Q&A <live> | a > b", "https://example.org/a|b>c<d?x=1&y=2")
+    assert written == (
+        "<https://example.org/a%7Cb%3Ec%3Cd?x=1&amp;y=2|Q&amp;A &lt;live&gt; | a &gt; b>"
+    )
+    assert slack_links(written) == [
+        ("https://example.org/a%7Cb%3Ec%3Cd?x=1&y=2", "Q&A <live> | a > b")
+    ]
+
+
+def test_slash_command_text_is_unescaped_once() -> None:
+    sent = {"text": "  log 30m Q&amp;A &lt;notes&gt; a &gt; b &amp;amp; &quot;x&quot;  "}
+    assert translate.command_text(sent) == "log 30m Q&A <notes> a > b &amp; &quot;x&quot;"
+    assert translate.command_text({"text": "   "}) == "help"
+
+
+def test_a_title_too_long_for_a_header_is_a_bold_section() -> None:
+    title = "A very long title " * 10  # 180 characters
+    first = translate.blocks(Reply(title=title, body="body"))[0]
+    assert first["type"] == "section"
+    assert first["text"]["text"] == f"*{title}*"
+
+
+def test_fields_come_ten_to_a_section_and_a_long_one_on_its_own() -> None:
+    fields = [Field(f"F{n}", "v", inline=True) for n in range(12)]
+    fields.insert(5, Field("Long", "w " * 1500, inline=True))
+    out = translate.blocks(Reply(fields=tuple(fields)))
+    assert [len(b.get("fields", [])) for b in out] == [5, 0, 0, 7]
+    assert out[1]["text"]["text"] == "*Long*"  # its value is a line too long to join it
+    assert out[2]["text"]["text"].split() == ["w"] * 1500
+    assert out[3]["fields"][0]["text"] == "*F5*\nv"
+
+
+def test_a_long_button_label_is_shortened_at_a_word() -> None:
+    label = "Start " + "supercalifragilistic " * 5
+    [element] = translate.blocks(Reply(buttons=(Button(label, "next"),)))[0]["elements"]
+    text = element["text"]["text"]
+    assert len(text) <= limits.BlockElements.BUTTON_TEXT
+    assert text.endswith("supercalifragilistic…")
 
 
 def test_where_and_who_a_slash_command_comes_from() -> None:
