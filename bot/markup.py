@@ -1,7 +1,8 @@
 """The markup of a Reply's text, and how text from users is kept literal inside it.
 
 Replies use a small markup that every adapter renders natively: `**bold**`, `_italic_`,
-`` `code` `` and `[title](url)` links. A backslash before any ASCII punctuation character
+`` `code` `` and `[title](url)` links (written with `link`, which keeps the address whole on
+every platform). A backslash before any ASCII punctuation character
 means that character itself, with no markup meaning (as in Discord's markdown). Anything a
 user typed (a display name, a check-in note, a group name) goes through `literal` before it
 joins a reply, or through `code` when it is quoted back, so it can never become a link or a
@@ -18,6 +19,11 @@ from dataclasses import dataclass
 ESCAPE = "\\"
 _PUNCTUATION = frozenset(string.punctuation)
 _LINK_SCHEMES = ("https://", "http://")
+# Characters that end or break a link target somewhere: whitespace and `<>"\\` end one in
+# our markup, Discord's markdown may end one at the first `)` (even after a `(`), `|` and `>` in
+# Slack's `<url|title>`, and backticks and braces are not allowed in a URL unencoded
+# (RFC 3986). Percent-encoded, each stays the same address for every browser and server.
+_ENCODED_IN_LINKS = {char: f"%{ord(char):02X}" for char in ' \t\n\r<>"\\()|`^{}'}
 
 
 def literal(text: str) -> str:
@@ -30,6 +36,23 @@ def code(text: str) -> str:
     span cannot hold a backtick, so those become a look-alike, and the span stays one line."""
     shown = " ".join(text.replace("`", "ˋ").split())
     return f"`{shown}`" if shown else "` `"
+
+
+def link(title: str, url: str) -> str:
+    """A link to `url` showing `title` as typed. Every reply builds its links here, so the
+    address survives each platform's link syntax whole: parentheses, pipes, angle brackets
+    and spaces in it are percent-encoded, everything else (underscores, `?a=1&b=2`,
+    `#fragment`) is kept exactly."""
+    shown = " ".join(title.split()) or url
+    # Inside a link's title only a bracket or a backslash means anything to the markup.
+    escaped = "".join(ESCAPE + char if char in "\\[]" else char for char in shown)
+    return f"[{escaped}]({link_target(url)})"
+
+
+def link_target(url: str) -> str:
+    """`url` as `link` writes it: the same address, with nothing in it that would end a
+    link early on any platform."""
+    return "".join(_ENCODED_IN_LINKS.get(char, char) for char in url)
 
 
 @dataclass(frozen=True)

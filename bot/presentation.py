@@ -9,7 +9,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.db.models import Member, StepStatus
-from bot.markup import literal
+from bot.markup import link, literal
 from bot.messages import Field, Reply
 from bot.roadmap.catalog import PlacedStep
 from bot.roadmap.kaggle import Challenge, kaggle_link
@@ -38,7 +38,7 @@ def text_bar(done: int, total: int, width: int = 10) -> str:
 
 
 def resource_line(resource: Resource) -> str:
-    title = f"[{resource.title}]({resource.url})" if resource.url else resource.title
+    title = link(resource.title, resource.url) if resource.url else resource.title
     parts = [title]
     if resource.author:
         parts.append(f"by {resource.author}")
@@ -63,7 +63,7 @@ def plural(count: int, word: str) -> str:
 def challenge_reply(challenge: Challenge, *, title: str) -> Reply:
     return Reply(
         title=title,
-        body=f"**[{challenge.title}]({challenge.url})**\n{challenge.summary}",
+        body=f"**{link(challenge.title, challenge.url)}**\n{challenge.summary}",
         fields=(
             Field("Kind", challenge.kind.value, inline=True),
             Field("Skills", ", ".join(challenge.skills), inline=True),
@@ -75,10 +75,10 @@ def challenge_reply(challenge: Challenge, *, title: str) -> Reply:
 def link_to_attempt(url: str, title: str = "See the attempt") -> str:
     """A member's Kaggle link: a link only when it reads as a well-formed kaggle.com link
     (then in its normalised form), otherwise the text they gave, shown literally."""
-    link = kaggle_link(url)
-    if link is None:
+    found = kaggle_link(url)
+    if found is None:
         return literal(url)
-    return f"[{title}]({link.url})"
+    return link(title, found.url)
 
 
 def name(display_name: str) -> str:

@@ -73,6 +73,7 @@ GROUP_COMMANDS: list[tuple[str, dict[str, Any], str]] = [
         "Kaggle challenges come biweekly",
     ),
     ("group show", {}, "Study group"),
+    ("group checkins", {}, "Check-ins"),
     ("group admin add", {"member": ADMIN}, "can now run this group's admin commands"),
     ("group admins", {}, "Group admins: Admin."),
     ("group admin remove", {"member": ADMIN}, "no longer on this group's admin list"),
