@@ -212,8 +212,9 @@ async def test_names_notes_and_group_names_in_scheduled_posts_stay_text(
     assert fields["Checked in (8 of 8)"] == ", ".join(sorted(HOSTILE, key=str.lower))
     # Each blocker with three of the seven others who finished python-basics (never its
     # author); escaped, the names take room enough that the last blocker is counted.
-    *lines, more = fields["Blockers"].splitlines()
+    *lines, more, where = fields["Blockers"].splitlines()
     assert more == "and 1 more blocker"
+    assert where == "/group checkins shows every answer."
     expected = {f"{typed}: {typed} with python-basics": typed for typed in HOSTILE}
     for line in lines:
         said, _, helpers = line.partition(" · can help: ")

@@ -151,6 +151,7 @@ def test_every_command_has_help_and_commands_are_unique() -> None:
         "group pause",
         "group resume",
         "group show",
+        "group checkins",
         "group admin add",
         "group admin remove",
         "group admins",
