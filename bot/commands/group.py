@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.commands.context import CommandContext
-from bot.commands.registry import CommandSet, Option, OptionKind
+from bot.commands.registry import MEMBER_TYPED, CommandSet, Option, OptionKind
 from bot.db.models import Checkin, Group, Member
 from bot.errors import UserError
 from bot.markup import literal
@@ -250,7 +250,11 @@ async def _schedule_changed(ctx: CommandContext, group: Group, text: str) -> Rep
 
 
 MEMBER = Option(
-    "member", "A member of the group (mention or name)", OptionKind.MEMBER, required=True
+    "member",
+    "A member of the group (mention or name)",
+    OptionKind.MEMBER,
+    required=True,
+    max_length=MEMBER_TYPED,
 )
 
 

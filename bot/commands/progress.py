@@ -7,7 +7,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from bot.commands.context import CommandContext
-from bot.commands.registry import CommandSet, Option, OptionKind
+from bot.commands.registry import MEMBER_TYPED, CommandSet, Option, OptionKind
 from bot.commands.roadmap import step_buttons
 from bot.db.models import Member, StepStatus
 from bot.errors import UserError
@@ -121,7 +121,12 @@ async def reset_step(ctx: CommandContext) -> Reply:
 
 @commands.command(
     "progress",
-    Option("member", "Whose progress (defaults to yours)", OptionKind.MEMBER),
+    Option(
+        "member",
+        "Whose progress (defaults to yours)",
+        OptionKind.MEMBER,
+        max_length=MEMBER_TYPED,
+    ),
     examples=("/progress", "/progress ana"),
 )
 async def show_progress(ctx: CommandContext) -> Reply:

@@ -45,6 +45,11 @@ class OptionKind(StrEnum):
         return self in {OptionKind.TEXT, OptionKind.STEP, OptionKind.MEMBER}
 
 
+# A name at the 100-character limit may grow when typed another way (ß in capitals is SS),
+# so a member option takes what the normalised name key holds.
+MEMBER_TYPED = 200
+
+
 @dataclass(frozen=True)
 class Option:
     name: str
