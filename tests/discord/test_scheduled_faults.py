@@ -2,60 +2,22 @@
 process killed before it marked the post sent) is shown once: the engine's retry carries
 the same delivery key, and Discord (`nonce` + `enforce_nonce`) or Slack (message
 `metadata`, looked up in the channel's history) finds the first message. End to end: the
-engine, the real discord.py and slack-sdk, and fakes that behave as the platforms document."""
+engine, the real discord.py, and a fake that behaves as the platform documents."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 
 from adapters.discord.app import DiscordPoster
 from bot.bootstrap import App, accountability_engine
 from bot.clock import ManualClock
-from bot.db.models import Delivery
-from bot.messages import Actor, Place, Platform, Reply
-from bot.ports import Poster, Sending
+from bot.messages import Place, Platform
 from bot.scheduler import claims
-from tests.conftest import Cohort
 from tests.discord.conftest import DiscordRig
 from tests.discord.fake_discord import CHANNEL, GUILD
-
-WED_0700 = datetime(2026, 11, 18, 7, 0, tzinfo=UTC)  # 08:00 in Berlin
-DAILY_DUE = WED_0700 + timedelta(hours=1)  # the daily resource, 09:00 in Berlin
-
-
-class Killed(BaseException):
-    """The process stopped between the platform taking the post and the "sent" mark."""
-
-
-class KilledAfterSending:
-    def __init__(self, inner: Poster) -> None:
-        self.inner = inner
-
-    async def post(self, place: Place, reply: Reply, sending: Sending | None = None) -> None:
-        await self.inner.post(place, reply, sending)
-        raise Killed
-
-    async def dm(
-        self, place: Place, actor: Actor, reply: Reply, sending: Sending | None = None
-    ) -> None:
-        await self.inner.dm(place, actor, reply, sending)
-        raise Killed
-
-
-async def _group(app: App, clock: ManualClock, place: Place) -> None:
-    clock.set(WED_0700)
-    cohort = Cohort(app, place=place)
-    cohort.admins.add("admin")
-    await cohort("/group setup ml-engineer Europe/Berlin", as_="admin")
-
-
-async def _daily(app: App) -> Delivery:
-    async with app.sessions() as session:
-        [row] = list(await session.scalars(select(Delivery).where(Delivery.kind == "daily")))
-    return row
+from tests.faults import DAILY_DUE, Killed, KilledAfterSending, daily_delivery, group_at
 
 
 def _discord_poster(rig: DiscordRig, app: App) -> DiscordPoster:
@@ -65,7 +27,7 @@ def _discord_poster(rig: DiscordRig, app: App) -> DiscordPoster:
 async def test_discord_a_lost_answer_is_retried_and_shown_once(
     rig: DiscordRig, app: App, clock: ManualClock
 ) -> None:
-    await _group(app, clock, Place(Platform.DISCORD, GUILD, CHANNEL))
+    await group_at(app, clock, Place(Platform.DISCORD, GUILD, CHANNEL))
     engine = accountability_engine(app, _discord_poster(rig, app), instance="bot-1")
     rig.fake.take_then_hang(CHANNEL)
     clock.set(DAILY_DUE)
@@ -73,20 +35,20 @@ async def test_discord_a_lost_answer_is_retried_and_shown_once(
     clock.set(DAILY_DUE + timedelta(seconds=31))  # after the backoff
     assert len(await engine.run_due()) == 1
     assert len(rig.fake.messages_in(CHANNEL)) == 1
-    row = await _daily(app)
+    row = await daily_delivery(app)
     assert (row.status, row.attempts) == ("sent", 2)
 
 
 async def test_discord_a_kill_after_discord_took_the_post_leaves_one_message(
     rig: DiscordRig, app: App, clock: ManualClock
 ) -> None:
-    await _group(app, clock, Place(Platform.DISCORD, GUILD, CHANNEL))
+    await group_at(app, clock, Place(Platform.DISCORD, GUILD, CHANNEL))
     poster = _discord_poster(rig, app)
     dying = accountability_engine(app, KilledAfterSending(poster), instance="bot-1")
     clock.set(DAILY_DUE)
     with pytest.raises(Killed):
         await dying.run_due()
-    assert (await _daily(app)).status == "claimed", "never marked sent"
+    assert (await daily_delivery(app)).status == "claimed", "never marked sent"
     restarted = accountability_engine(app, poster, instance="bot-2")
     clock.set(DAILY_DUE + claims.LEASE + timedelta(seconds=1))
     assert len(await restarted.run_due()) == 1
