@@ -40,6 +40,7 @@ compose:
 # Speed figures on a large generated community (see benchmarks/README.md).
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.scheduler
 
 install: $(STAMP)
 

@@ -4,8 +4,9 @@
     python -m benchmarks.run --postgres URL        # and PostgreSQL (an empty database)
 
 Reports command latency (p50/p99) for /progress, /leaderboard and /next as members of
-their groups would run them, and the time to plan and claim one day's scheduled posts for
-every group. Figures only: nothing here passes or fails.
+their groups would run them. What scheduling costs is measured by `benchmarks.scheduler`,
+which writes its own section of RESULTS.md; this one rewrites only the part above the first
+`## ` heading. Figures only: nothing here passes or fails.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import sqlite3
 import statistics
 import time
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import text
@@ -28,8 +28,6 @@ from benchmarks.generate import GUILD, NOW, generate
 from bot.bootstrap import App, build_app
 from bot.clock import ManualClock
 from bot.messages import Actor, Invocation, OptionValue, Place, Platform
-from bot.scheduler import claims
-from bot.scheduler.engine import AccountabilityEngine
 from bot.settings import Settings
 
 HERE = Path(__file__).resolve().parent
@@ -47,17 +45,6 @@ COMMANDS: tuple[tuple[str, dict[str, OptionValue]], ...] = (
 class Figures:
     database: str
     latencies: dict[str, tuple[float, float]]  # command -> (p50 ms, p99 ms)
-    plan_seconds: float
-    claim_seconds: float
-    posts: int
-
-
-class DiscardingPoster:
-    async def post(self, place: Place, reply: object) -> None:
-        return None
-
-    async def dm(self, place: Place, actor: Actor, reply: object) -> None:
-        return None
 
 
 def _percentile(values: list[float], fraction: float) -> float:
@@ -108,27 +95,7 @@ async def measure(url: str, label: str, *, samples: int, seed: int = 7) -> Figur
                 f"  {label:10} {label_:28} p50 {latencies[label_][0]:6.1f} ms   "
                 f"p99 {latencies[label_][1]:6.1f} ms"
             )
-        async with app.sessions() as session, session.begin():
-            await session.execute(text("DELETE FROM deliveries"))
-        engine = AccountabilityEngine(
-            sessions=app.sessions,
-            catalog=app.catalog,
-            clock=app.clock,
-            poster=DiscardingPoster(),
-            instance="bench",
-        )
-        day = NOW.replace(hour=0, minute=0)
-        started = time.perf_counter()
-        due = await engine.due_between(day, day + timedelta(days=1))
-        planned = time.perf_counter()
-        for occurrence in due:
-            await claims.claim(app.sessions, occurrence, community_id=1, by="bench", now=NOW)
-        claimed = time.perf_counter()
-        print(
-            f"  {label:10} plan one day: {planned - started:.2f} s, "
-            f"claim its {len(due):,} posts: {claimed - planned:.2f} s"
-        )
-        return Figures(label, latencies, planned - started, claimed - planned, len(due))
+        return Figures(label, latencies)
     finally:
         await app.close()
 
@@ -194,23 +161,17 @@ def _report(figures: list[Figures], versions: dict[str, str]) -> str:
             f"{f.latencies[command][0]:.1f} ms | {f.latencies[command][1]:.1f} ms" for f in figures
         )
         lines.append(f"| `{command}` | {cells} |")
-    lines += [
-        "",
-        "| scheduling one day, all 100 groups | " + " | ".join(f.database for f in figures) + " |",
-        "| --- | " + " | ".join("---:" for _ in figures) + " |",
-    ]
-    lines.append("| posts and DMs due | " + " | ".join(f"{f.posts:,}" for f in figures) + " |")
-    lines.append(
-        "| plan (find what is due) | "
-        + " | ".join(f"{f.plan_seconds:.2f} s" for f in figures)
-        + " |"
-    )
-    lines.append(
-        "| claim every one of them | "
-        + " | ".join(f"{f.claim_seconds:.2f} s" for f in figures)
-        + " |"
-    )
     return "\n".join(lines) + "\n"
+
+
+def _write(head: str, path: Path) -> None:
+    """Put `head` in place of the file's part above its first `## ` heading; the sections
+    other benchmarks write stay as they are."""
+    current = path.read_text(encoding="utf-8") if path.exists() else ""
+    lines = current.splitlines()
+    first = next((i for i, line in enumerate(lines) if line.startswith("## ")), len(lines))
+    rest = "\n".join(lines[first:])
+    path.write_text(head + ("\n" + rest + "\n" if rest else ""), encoding="utf-8")
 
 
 async def main_async(args: argparse.Namespace) -> None:
@@ -229,7 +190,7 @@ async def main_async(args: argparse.Namespace) -> None:
             versions["PostgreSQL"] = await _postgres_version(url)
         figures.append(await measure(url, label, samples=args.samples))
     if args.write:
-        (HERE / "RESULTS.md").write_text(_report(figures, versions), encoding="utf-8")
+        _write(_report(figures, versions), HERE / "RESULTS.md")
         print(f"written to {HERE / 'RESULTS.md'}")
 
 

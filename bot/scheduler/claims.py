@@ -171,6 +171,25 @@ async def renew(sessions: SessionFactory, keys: Sequence[str], *, by: str, now: 
             )
 
 
+async def finish_many(
+    sessions: SessionFactory,
+    sent: Sequence[tuple[str, str | None]],
+    *,
+    now: datetime,
+    by: str,
+) -> None:
+    """Mark deliveries (key, detail) sent by `by`, in one transaction."""
+    async with sessions() as session, session.begin():
+        for key, detail in sent:
+            await session.execute(
+                update(Delivery)
+                .where(Delivery.key == key, Delivery.claimed_by == by)
+                .values(
+                    status=DeliveryStatus.SENT.value, sent_at=now, detail=detail, last_error=None
+                )
+            )
+
+
 async def finish(
     sessions: SessionFactory,
     key: str,

@@ -94,6 +94,7 @@ class _Item:
     spent_day: str | None = None  # the member's day of DMs this delivery took
     error: BaseException | None = None
     sent: bool = False
+    unmarked: bool = False  # sent, and not marked so yet (the database was busy)
     retry_at: datetime | None = None  # not settled yet: look again then
 
     @property
@@ -132,7 +133,9 @@ class Lease:
     def in_flight(self) -> list[str]:
         """Deliveries this batch owns and has neither sent nor given up on yet."""
         return [
-            i.occurrence.key for i in self.items if i.attempt and not i.sent and i.error is None
+            i.occurrence.key
+            for i in self.items
+            if i.attempt and (i.unmarked or not i.sent) and i.error is None
         ]
 
     @asynccontextmanager
@@ -382,20 +385,30 @@ class AccountabilityEngine:
             if item.attempt and await self._prepare(item, now):
                 ready.append(item)
         await self._send_all(ready)
+        unmarked = [i for i in ready if i.unmarked]
+        if unmarked:  # the claims stay leased meanwhile; a lapse would only resend with its key
+            await self._mark_sent(unmarked, self.clock.now())
 
-    async def _sent(self, item: _Item) -> None:
-        """Mark a delivery sent as soon as its send returns."""
-        sent_at = self.clock.now()
-        detail = item.outgoing.detail if item.outgoing else None
-        await claims.finish(
+    async def _mark_sent(self, items: Sequence[_Item], sent_at: datetime) -> None:
+        await claims.finish_many(
             self.sessions,
-            item.occurrence.key,
-            status=DeliveryStatus.SENT,
+            [(i.occurrence.key, i.outgoing.detail if i.outgoing else None) for i in items],
             now=sent_at,
-            detail=detail,
             by=self.instance,
         )
+        for item in items:
+            item.unmarked = False
+
+    async def _sent(self, item: _Item) -> None:
+        """Mark a delivery sent as soon as its send returns. If the database is too busy
+        to take the mark now, it is made once the batch's sends are done."""
+        sent_at = self.clock.now()
         item.sent = True
+        try:
+            await self._mark_sent([item], sent_at)
+        except Exception:
+            log.warning("marking %s sent waits for the end of its batch", item.occurrence.key)
+            item.unmarked = True
         self.metrics.deliveries.labels("sent").inc()
         if item.attempt > 1:
             self.metrics.deliveries.labels("retried").inc()
@@ -448,11 +461,19 @@ class AccountabilityEngine:
                             await self._send_one(item)
                     except Exception as error:  # one post failing must not stop the others
                         item.error = error
-                        await self._failed(item)
+                        await self._quietly(self._failed(item))
                     else:
                         await self._sent(item)
 
         await asyncio.gather(*(in_turn(queue) for queue in queues.values()))
+
+    async def _quietly(self, marking: Awaitable[None]) -> None:
+        """Marking a failure must not stop the other sends: its claim lapses and is
+        retried."""
+        try:
+            await marking
+        except Exception:
+            log.exception("marking a failed delivery failed; its claim lapses and is retried")
 
     async def _send_one(self, item: _Item) -> None:
         assert item.outgoing is not None  # said before it is sent
