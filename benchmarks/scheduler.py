@@ -58,6 +58,7 @@ from sqlalchemy import event, func, insert, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from benchmarks.run import _machine
 from bot.bootstrap import App, accountability_engine, build_app
 from bot.clock import ManualClock
 from bot.db.models import Base, Community, Delivery, Group, Member, UpcomingKind
@@ -1124,23 +1125,6 @@ async def commands(
 
 
 # Running and reporting ----------------------------------------------------------------------
-
-
-def _machine() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    ram = "RAM unknown"
-    with contextlib.suppress(OSError, StopIteration):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        memory = next(
-            line.split()[1]
-            for line in Path("/proc/meminfo").read_text().splitlines()
-            if line.startswith("MemTotal")
-        )
-        ram = f"{int(memory) / 1024 / 1024:.1f} GiB RAM"
-    return f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} CPUs, {ram}"
 
 
 async def _postgres_version(url: str) -> str:

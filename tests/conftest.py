@@ -89,6 +89,19 @@ def _postgres_admin(statement: str) -> None:
 
 
 @contextmanager
+def module_database(request: pytest.FixtureRequest, folder: Path) -> Iterator[str]:
+    """A migrated database a whole test module shares: a copy of the SQLite template in
+    `folder`, or with COHORT_TEST_BACKEND=postgres a copy of the PostgreSQL template."""
+    if os.environ.get(BACKEND_ENV) == "postgres":
+        with _postgres_database(request.getfixturevalue("postgres_template")) as url:
+            yield url
+        return
+    target = folder / "cohort.db"
+    shutil.copy(request.getfixturevalue("sqlite_template"), target)
+    yield f"sqlite+aiosqlite:///{target}"
+
+
+@contextmanager
 def _postgres_database(template: str | None = None) -> Iterator[str]:
     """A fresh database on the configured server (a copy of `template`), dropped after."""
     admin = make_url(postgres_admin_url())

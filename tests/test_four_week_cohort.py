@@ -6,9 +6,7 @@ who should get them, posts matched to the group."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -25,7 +23,7 @@ from bot.db.models import Member
 from bot.markup import plain_text
 from bot.messages import Reply
 from bot.settings import Settings
-from tests.conftest import BACKEND_ENV, Cohort, _postgres_database
+from tests.conftest import Cohort, module_database
 from tests.scheduler.conftest import Desk, RecordingPoster
 
 SETUP = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)  # Saturday 10:00 in Berlin
@@ -140,14 +138,8 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 def month_db(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    if os.environ.get(BACKEND_ENV) == "postgres":
-        template = request.getfixturevalue("postgres_template")
-        with _postgres_database(template) as url:
-            yield url
-        return
-    target = tmp_path_factory.mktemp("month") / "cohort.db"
-    shutil.copy(request.getfixturevalue("sqlite_template"), target)
-    yield f"sqlite+aiosqlite:///{target}"
+    with module_database(request, tmp_path_factory.mktemp("month")) as url:
+        yield url
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")

@@ -12,9 +12,7 @@ COHORT_TEST_BACKEND=postgres); each test reads what it answered and posted."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -57,7 +55,7 @@ from bot.scheduler.engine import AccountabilityEngine, run_through
 from bot.seals import Purpose
 from bot.services import groups, progress, schedules, study, tenancy
 from bot.settings import Settings
-from tests.conftest import BACKEND_ENV, _postgres_database
+from tests.conftest import module_database
 from tests.discord.fake_discord import Refused, _check_message
 from tests.scheduler.conftest import Posted, RecordingPoster
 from tests.sizes_support import (
@@ -213,14 +211,8 @@ class World:
 def stress_db(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    if os.environ.get(BACKEND_ENV) == "postgres":
-        template = request.getfixturevalue("postgres_template")
-        with _postgres_database(template) as url:
-            yield url
-        return
-    target = tmp_path_factory.mktemp("sizes") / "cohort.db"
-    shutil.copy(request.getfixturevalue("sqlite_template"), target)
-    yield f"sqlite+aiosqlite:///{target}"
+    with module_database(request, tmp_path_factory.mktemp("sizes")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
