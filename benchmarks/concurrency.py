@@ -26,7 +26,13 @@ from collections import defaultdict
 from pathlib import Path
 
 from benchmarks.generate import GUILD, NOW
-from benchmarks.run import DEFAULT_SQLITE, _ensure_data, _percentile, sample_members
+from benchmarks.run import (
+    DEFAULT_SQLITE,
+    _ensure_data,
+    _percentile,
+    sample_members,
+    sqlite_url,
+)
 from bot.bootstrap import App, build_app
 from bot.clock import ManualClock
 from bot.messages import Actor, Invocation, OptionValue, Place, Platform
@@ -110,12 +116,12 @@ async def main_async(args: argparse.Namespace) -> None:
     runs: list[tuple[str, str]] = []
     sqlite_path: Path = args.sqlite
     sqlite_path.parent.mkdir(parents=True, exist_ok=True)
-    runs.append(("SQLite", f"sqlite+aiosqlite:///{sqlite_path}"))
+    runs.append(("SQLite", sqlite_url(sqlite_path, 1_000_000)))
     postgres = args.postgres or os.environ.get("COHORT_BENCH_POSTGRES_URL")
     if postgres:
         runs.append(("PostgreSQL", postgres))
     for label, url in runs:
-        await _ensure_data(url)
+        await _ensure_data(url, 1_000_000)
         await burst(url, label, commands=args.commands)
 
 

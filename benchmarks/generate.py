@@ -29,8 +29,10 @@ from bot.db.models import (
     ProgressEvent,
     StepProgress,
     StepStatus,
+    StreakMark,
     StudyDay,
 )
+from bot.services import streaks
 from bot.settings import Settings
 from bot.timeutil import local_date
 
@@ -154,16 +156,19 @@ async def generate(url: str, *, members: int, groups: int, events: int, seed: in
         event_rows: list[dict[str, Any]] = []
         progress_rows: list[dict[str, Any]] = []
         day_rows: list[dict[str, Any]] = []
+        mark_rows: list[dict[str, Any]] = []
         written = 0
         for m, (member_id, count) in enumerate(zip(member_ids, counts, strict=True)):
             made, state = _member_events(member_id, max(count, 1), steps, rng)
             for row in made:
                 row.update(community_id=cid, track_id=track.id)
             event_rows += made
+            studied = _study_days(made, ZoneInfo(TIMEZONES[m % len(TIMEZONES)]))
             day_rows += [
-                {"member_id": member_id, "day": day, "community_id": cid}
-                for day in _study_days(made, ZoneInfo(TIMEZONES[m % len(TIMEZONES)]))
+                {"member_id": member_id, "day": day, "community_id": cid} for day in studied
             ]
+            if studied:
+                mark_rows.append(_mark(member_id, cid, studied))
             for step, (kind, moment) in state.items():
                 status = {
                     "started": StepStatus.IN_PROGRESS,
@@ -184,10 +189,12 @@ async def generate(url: str, *, members: int, groups: int, events: int, seed: in
                     }
                 )
             if len(event_rows) >= BATCH:
-                written += await _write(app.sessions, event_rows, progress_rows, day_rows)
-                event_rows, progress_rows, day_rows = [], [], []
+                written += await _write(
+                    app.sessions, event_rows, progress_rows, day_rows, mark_rows
+                )
+                event_rows, progress_rows, day_rows, mark_rows = [], [], [], []
                 print(f"  {written:>9,} events", end="\r", flush=True)
-        written += await _write(app.sessions, event_rows, progress_rows, day_rows)
+        written += await _write(app.sessions, event_rows, progress_rows, day_rows, mark_rows)
         async with app.engine.connect() as connection:
             await connection.execute(text("ANALYZE"))
             await connection.commit()
@@ -205,11 +212,28 @@ def _study_days(events: list[dict[str, Any]], tz: ZoneInfo) -> set[date]:
     return {local_date(e["occurred_at"], tz) for e in events if e["kind"] != EventKind.RESET.value}
 
 
+def _mark(member_id: int, community_id: int, studied: set[date]) -> dict[str, Any]:
+    """Where the member's streak stood at their latest study day, as the app keeps it."""
+    through = max(studied)
+    streak = streaks.walk(
+        streaks.NONE, through - streaks.LOOKBACK + timedelta(days=1), through, studied=studied
+    )
+    return {
+        "member_id": member_id,
+        "community_id": community_id,
+        "through": through,
+        "days": streak.days,
+        "freezes": streak.freezes,
+        "saved": ",".join(day.isoformat() for day in streak.saved),
+    }
+
+
 async def _write(
     sessions: Any,
     events: list[dict[str, Any]],
     progress: list[dict[str, Any]],
     days: list[dict[str, Any]],
+    marks: list[dict[str, Any]],
 ) -> int:
     async with sessions() as session, session.begin():
         if events:
@@ -218,6 +242,8 @@ async def _write(
             await session.execute(insert(StepProgress), progress)
         if days:
             await session.execute(insert(StudyDay), days)
+        if marks:
+            await session.execute(insert(StreakMark), marks)
     return len(events)
 
 

@@ -1,12 +1,15 @@
 """Measure Cohort on a large community and write benchmarks/RESULTS.md.
 
     python -m benchmarks.run                       # SQLite (generated on first run)
-    python -m benchmarks.run --postgres URL        # and PostgreSQL (an empty database)
+    python -m benchmarks.run --postgres URL        # and PostgreSQL (a server URL)
+    python -m benchmarks.run --events 1000000      # one history size only
 
 Reports command latency (p50/p99) for /progress, /leaderboard and /next as members of
-their groups would run them. What scheduling costs is measured by `benchmarks.scheduler`,
-which writes its own section of RESULTS.md; this one rewrites only the part above the first
-`## ` heading. Figures only: nothing here passes or fails.
+their groups would run them, on a community with 1M and with 3M progress events (each
+generated once: SQLite files in benchmarks/.data/, PostgreSQL databases
+`cohort_bench_commands_…` made on the server given). What scheduling costs is measured
+by `benchmarks.scheduler`, which writes its own section of RESULTS.md; this one rewrites
+only the part above the first `## ` heading. Figures only: nothing here passes or fails.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 
 from benchmarks.generate import GUILD, NOW, generate
 from bot.bootstrap import App, build_app
@@ -37,13 +40,14 @@ COMMANDS: tuple[tuple[str, dict[str, OptionValue]], ...] = (
     ("leaderboard", {}),
     ("leaderboard", {"period": "month"}),
     ("leaderboard", {"metric": "streak"}),
+    ("leaderboard", {"metric": "hours"}),
     ("next", {}),
 )
 
 
 @dataclass
 class Figures:
-    database: str
+    database: str  # and the history's size, e.g. "SQLite 1M"
     latencies: dict[str, tuple[float, float]]  # command -> (p50 ms, p99 ms)
 
 
@@ -100,7 +104,7 @@ async def measure(url: str, label: str, *, samples: int, seed: int = 7) -> Figur
         await app.close()
 
 
-async def _ensure_data(url: str) -> None:
+async def _ensure_data(url: str, events: int) -> None:
     app = await build_app(Settings(database_url=url), clock=ManualClock(NOW), migrate_db=True)
     try:
         async with app.sessions() as session:
@@ -109,7 +113,7 @@ async def _ensure_data(url: str) -> None:
         await app.close()
     if not count:
         print(f"generating the benchmark community into {url} …")
-        await generate(url, members=10_000, groups=100, events=1_000_000, seed=2026)
+        await generate(url, members=10_000, groups=100, events=events, seed=2026)
 
 
 async def _postgres_version(url: str) -> str:
@@ -119,6 +123,33 @@ async def _postgres_version(url: str) -> str:
             return str(await session.scalar(text("SHOW server_version")))
     finally:
         await app.close()
+
+
+def sqlite_url(path: Path, events: int) -> str:
+    """The SQLite file holding the community with `events` progress events."""
+    return f"sqlite+aiosqlite:///{path.with_name(f'{path.stem}-{_size(events)}{path.suffix}')}"
+
+
+def _size(events: int) -> str:
+    return f"{events // 1_000_000}M" if events % 1_000_000 == 0 else f"{events:,}"
+
+
+async def _postgres_database(server: str, name: str) -> str:
+    """A database of its own on the server, made if missing and kept between runs (its
+    generated community takes minutes to make)."""
+    import asyncpg  # type: ignore[import-untyped]  # only with a PostgreSQL server
+
+    url = make_url(server)
+    connection = await asyncpg.connect(
+        url.set(drivername="postgresql").render_as_string(hide_password=False)
+    )
+    try:
+        found = await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        if not found:
+            await connection.execute(f'CREATE DATABASE "{name.lower()}"')
+    finally:
+        await connection.close()
+    return url.set(database=name.lower()).render_as_string(hide_password=False)
 
 
 def _machine() -> str:
@@ -144,10 +175,10 @@ def _report(figures: list[Figures], versions: dict[str, str]) -> str:
         "# Benchmark results",
         "",
         "Written by `python -m benchmarks.run` (`make bench`). The community: 10,000 members in",
-        "100 study groups of one Discord server, 1,000,000 progress events over the past year",
-        "(see `benchmarks/generate.py`). Latency is the whole command as the core runs it:",
-        "resolve, check, transaction, queries and the reply, measured over randomly chosen",
-        "members in their group's channel.",
+        "100 study groups of one Discord server, with 1M and with 3M progress events over the",
+        "past year (see `benchmarks/generate.py`). Latency is the whole command as the core",
+        "runs it: resolve, check, transaction, queries and the reply, measured over randomly",
+        "chosen members in their group's channel.",
         "",
         f"- Machine: {_machine()}",
         f"- Python {platform.python_version()}, "
@@ -175,20 +206,24 @@ def _write(head: str, path: Path) -> None:
 
 
 async def main_async(args: argparse.Namespace) -> None:
-    runs: list[tuple[str, str]] = []
+    runs: list[tuple[str, str, int]] = []
+    sizes = [int(n) for n in args.events.split(",")]
     sqlite_path: Path = args.sqlite
     sqlite_path.parent.mkdir(parents=True, exist_ok=True)
-    runs.append(("SQLite", f"sqlite+aiosqlite:///{sqlite_path}"))
+    for events in sizes:
+        runs.append(("SQLite", sqlite_url(sqlite_path, events), events))
     postgres = args.postgres or os.environ.get("COHORT_BENCH_POSTGRES_URL")
     if postgres:
-        runs.append(("PostgreSQL", postgres))
+        for events in sizes:
+            url = await _postgres_database(postgres, f"cohort_bench_commands_{_size(events)}")
+            runs.append(("PostgreSQL", url, events))
     versions = {"SQLite": sqlite3.sqlite_version}
     figures = []
-    for label, url in runs:
-        await _ensure_data(url)
+    for label, url, events in runs:
+        await _ensure_data(url, events)
         if label == "PostgreSQL":
             versions["PostgreSQL"] = await _postgres_version(url)
-        figures.append(await measure(url, label, samples=args.samples))
+        figures.append(await measure(url, f"{label} {_size(events)}", samples=args.samples))
     if args.write:
         _write(_report(figures, versions), HERE / "RESULTS.md")
         print(f"written to {HERE / 'RESULTS.md'}")
@@ -199,6 +234,9 @@ def main() -> None:
     parser.add_argument("--sqlite", type=Path, default=DEFAULT_SQLITE)
     parser.add_argument("--postgres", help="postgresql+asyncpg://… (an empty database)")
     parser.add_argument("--samples", type=int, default=300)
+    parser.add_argument(
+        "--events", default="1000000,3000000", help="history sizes, comma-separated"
+    )
     parser.add_argument("--no-write", dest="write", action="store_false")
     asyncio.run(main_async(parser.parse_args()))
 

@@ -15,7 +15,7 @@ from bot.markup import literal
 from bot.messages import Button, ButtonStyle, Field, ProgressBar, Reply
 from bot.presentation import hours, name, plural, resource_line, starting_resource, step_label
 from bot.roadmap.catalog import PlacedStep
-from bot.services import privacy, progress, stats, study, tenancy
+from bot.services import privacy, progress, stats, streaks, study, tenancy
 from bot.services.progress import Outcome
 from bot.timeutil import friendly_date, local_date, start_of_week
 
@@ -63,7 +63,7 @@ async def finish_step(ctx: CommandContext) -> Reply:
     mine = stats.summarize(
         ctx.track, await progress.statuses(ctx.session, ctx.member, ctx.track.id)
     )
-    streak = await stats.current_streak(ctx.session, ctx.member, ctx.now)
+    streak = await streaks.current_streak(ctx.session, ctx.member, ctx.now)
     # A finished step is cheered in the channel, unless its member keeps their progress
     # hidden: then only they see the answer, and it names nobody.
     announced = privacy.is_visible(ctx.member)
@@ -146,7 +146,7 @@ async def show_progress(ctx: CommandContext) -> Reply:
     studied = await study.hours_by_member(
         ctx.session, member.community_id, [member.id], since=week_start, until=ctx.now
     )
-    streak = await stats.current_streak(ctx.session, member, ctx.now)
+    streak = await streaks.current_streak(ctx.session, member, ctx.now)
     skipped = f" · {mine.skipped} skipped" if mine.skipped else ""
     body = (
         f"**{mine.done} of {mine.total} steps done ({mine.percent}%)**{skipped}\n"
@@ -178,7 +178,7 @@ async def show_progress(ctx: CommandContext) -> Reply:
     )
 
 
-def _streak_line(streak: stats.Streak) -> str:
+def _streak_line(streak: streaks.Streak) -> str:
     line = f"🔥 {plural(streak.days, 'day')} streak"
     if streak.freezes:
         line += f" · 🧊 {plural(streak.freezes, 'freeze')} held"

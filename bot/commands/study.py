@@ -12,7 +12,7 @@ from bot.markup import code, literal
 from bot.messages import Button, ButtonStyle, Reply
 from bot.presentation import hours, minutes_text, step_label, their_time
 from bot.roadmap.catalog import PlacedStep
-from bot.services import stats, study
+from bot.services import streaks, study
 
 commands = CommandSet()
 NOTE_LIMIT = 300
@@ -62,7 +62,7 @@ async def log_study(ctx: CommandContext) -> Reply:
         step=placed,
         note=note,
     )
-    streak = await stats.current_streak(ctx.session, ctx.member, ctx.now)
+    streak = await streaks.current_streak(ctx.session, ctx.member, ctx.now)
     on = f" on {step_label(placed)}" if placed is not None else ""
     lines = [f"⏱️ Logged **{minutes_text(minutes)}**{on}. 🔥 {_days(streak.days)} streak."]
     if note:

@@ -306,6 +306,25 @@ class StudyDay(Base):
     )
 
 
+class StreakMark(Base):
+    """Where a member's streak stood at the end of their latest study day: kept as they
+    act, so that a streak is read from one row and the few days since, never from the
+    whole history of study days."""
+
+    __tablename__ = "streak_marks"
+
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), index=True
+    )
+    through: Mapped[date] = mapped_column(Date)  # the latest study day, in the member's zone
+    days: Mapped[int] = mapped_column(Integer)  # the streak's study days at its end
+    freezes: Mapped[int] = mapped_column(Integer)  # freezes held then
+    saved: Mapped[str] = mapped_column(Text, default="")  # missed days a freeze covered, ISO
+
+
 class Vacation(Base):
     """A member away: no reminders or nudges, and their streak is frozen meanwhile."""
 

@@ -47,7 +47,7 @@ from bot.services import (
     learners,
     privacy,
     progress,
-    stats,
+    streaks,
     study,
 )
 from bot.services.leaderboard import Metric, leaderboard
@@ -263,7 +263,7 @@ async def _studied(
         session, group.community_id, [m.id for m in studying], since=week.start, until=week.end
     )
     zones = {m.id: ZoneInfo(m.timezone) for m in studying}
-    streak = await stats.streaks(session, group.community_id, zones, now) if zones else {}
+    streak = await streaks.streaks(session, group.community_id, zones, now) if zones else {}
     checked = {c.member_id for c in week.answers}
     active = [
         m

@@ -21,7 +21,7 @@ from bot.db.models import (
     StepProgress,
     StepStatus,
 )
-from bot.services import privacy, stats, study
+from bot.services import privacy, streaks, study
 
 
 class Metric(StrEnum):
@@ -131,7 +131,7 @@ async def _per_member(
         )
         return [(mid, members[mid][0], round(value, 1)) for mid, value in hours.items()]
     zones = {mid: ZoneInfo(tz) for mid, (_, tz) in members.items()}
-    found = await stats.streaks(session, community_id, zones, now)
+    found = await streaks.streaks(session, community_id, zones, now)
     return [(mid, members[mid][0], streak.days) for mid, streak in found.items()]
 
 

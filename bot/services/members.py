@@ -22,6 +22,7 @@ from bot.db.models import (
     Member,
     ProgressEvent,
     StepProgress,
+    StreakMark,
     StudyDay,
     StudyLog,
     Upcoming,
@@ -44,6 +45,7 @@ MEMBER_DATA: dict[str, type[Base]] = {
     "messages_sent_to_you": Delivery,
     "dm_days": DmDay,
     "study_days": StudyDay,
+    "streak": StreakMark,  # where your streak stood at your latest study day
     "upcoming_reminders": Upcoming,  # when Cohort next looks at your reminders and nudges
 }
 SETTINGS = (

@@ -1,30 +1,22 @@
-"""What a member's study adds up to: per-phase counts, study days and streaks (with
-freezes), and a pace forecast. The README's "How Cohort behaves" states the same rules."""
+"""What a member's study adds up to: per-phase counts and a pace forecast (streaks are
+counted by `bot.services.streaks`). The README's "How Cohort behaves" states the same rules."""
 
 from __future__ import annotations
 
 import math
 import statistics
-from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Member, StepProgress, StepStatus, Vacation
+from bot.db.models import Member, StepProgress, StepStatus
 from bot.roadmap.catalog import PlacedStep, Track
 from bot.roadmap.schema import Phase
 from bot.services import study
-from bot.services.streaks import study_days
-from bot.timeutil import local_date
 
-STREAK_LOOKBACK = timedelta(days=400)
-STREAK_FIRST_LOOK = timedelta(days=35)  # most streaks are short; longer ones look further
-FREEZE_EVERY = 7  # one freeze earned per 7 study days in a row
-FREEZES_HELD = 2  # at most
 PACE_WEEKS = 4
 WEEK = timedelta(days=7)
 VARIES = 0.25  # weeks whose spread exceeds a quarter of the pace give a range of dates
@@ -102,109 +94,6 @@ def summarize(track: Track, statuses: dict[str, StepStatus]) -> TrackProgress:
             )
         )
     return TrackProgress(track, statuses, tuple(phases))
-
-
-# Streaks ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Streak:
-    days: int  # study days in the current streak
-    freezes: int  # freezes held now
-    saved: tuple[date, ...]  # missed days a freeze covered, in the current streak
-    settled: bool  # the walk saw a sure break, so nothing before it matters
-
-
-def streak_of(
-    study_days: Collection[date], away: Collection[date], today: date, *, first: date
-) -> Streak:
-    """Walk the days from `first` to `today`. A study day adds one to the streak, and every
-    seventh in a row earns a freeze (at most two held). A day away (vacation) neither
-    counts nor breaks it. A missed day spends a freeze if one is held, else the streak (and
-    any freezes) are gone. Today is never missed: people get the whole day."""
-    length, freezes, saved, settled = 0, 0, [], False
-    missed = 0  # days missed since the last study day
-    day = first
-    while day <= today:
-        if day in study_days:
-            length += 1
-            missed = 0
-            if length % FREEZE_EVERY == 0:
-                freezes = min(FREEZES_HELD, freezes + 1)
-        elif day in away or day == today:
-            pass
-        else:
-            missed += 1
-            # More missed days than freezes anyone can hold: whatever came before `first`,
-            # the streak broke here, so what follows is the whole story.
-            settled = settled or missed > FREEZES_HELD
-            if length and freezes:
-                freezes -= 1
-                saved.append(day)
-            else:
-                length, freezes, saved = 0, 0, []
-        day += timedelta(days=1)
-    return Streak(length, freezes, tuple(saved), settled)
-
-
-async def streaks(
-    session: AsyncSession, community_id: int, zones: dict[int, ZoneInfo], now: datetime
-) -> dict[int, Streak]:
-    """Each member's streak (members given with their timezones). The last five weeks are
-    read first, and the whole lookback only for streaks that may reach back further.
-    Study days come from the small table kept as members act (`streaks.study_days`),
-    never from the events; days stored before a change of timezone stay as they were."""
-    found: dict[int, Streak] = {}
-    pending = list(zones)
-    window = STREAK_FIRST_LOOK
-    while pending:
-        since = now - window
-        days = await study_days(session, community_id, {m: zones[m] for m in pending}, since, now)
-        away = await away_days(session, community_id, {m: zones[m] for m in pending}, since, now)
-        longer = []
-        for member_id in pending:
-            tz = zones[member_id]
-            # The window's first local day is only partly read (a vacation is read from
-            # `since`, not from its midnight): the walk starts the day after.
-            first = local_date(since, tz) + timedelta(days=1)
-            streak = streak_of(days[member_id], away[member_id], local_date(now, tz), first=first)
-            if not streak.settled and window < STREAK_LOOKBACK:
-                longer.append(member_id)
-            else:
-                found[member_id] = streak
-        pending, window = longer, STREAK_LOOKBACK
-    return found
-
-
-async def current_streak(session: AsyncSession, member: Member, now: datetime) -> Streak:
-    tz = ZoneInfo(member.timezone)
-    return (await streaks(session, member.community_id, {member.id: tz}, now))[member.id]
-
-
-async def away_days(
-    session: AsyncSession,
-    community_id: int,
-    zones: dict[int, ZoneInfo],
-    since: datetime,
-    now: datetime,
-) -> dict[int, set[date]]:
-    """Local days each member spent on vacation between `since` and `now`."""
-    rows = await session.execute(
-        select(Vacation.member_id, Vacation.starts_at, Vacation.ends_at).where(
-            Vacation.community_id == community_id,
-            Vacation.member_id.in_(list(zones)),
-            Vacation.ends_at >= since,
-            Vacation.starts_at <= now,
-        )
-    )
-    frozen: dict[int, set[date]] = defaultdict(set)
-    for member_id, starts, ends in rows:
-        tz = zones[member_id]
-        day, last = local_date(max(starts, since), tz), local_date(min(ends, now), tz)
-        while day <= last:
-            frozen[member_id].add(day)
-            day += timedelta(days=1)
-    return frozen
 
 
 async def done_since(

@@ -19,6 +19,7 @@ TABLES = {
     "communities",
     "upcoming",
     "study_days",
+    "streak_marks",
     "groups",
     "members",
     "group_members",
