@@ -304,8 +304,8 @@ class Stages:
         (AccountabilityEngine, "_plan", "plan from the calendar"),
         (claims, "claim_many", "claim"),
         (AccountabilityEngine, "_prepare", "compose"),
-        (AccountabilityEngine, "_send_all", "send"),
-        (claims, "finish_many", "mark sent"),  # (an engine that marks a batch at once)
+        (AccountabilityEngine, "_send_one", "send"),
+        (claims, "finish_many", "mark sent"),
         (claims, "finish", "mark sent"),
         (upcoming, "move_on", "move rows on"),
     )
@@ -1491,7 +1491,7 @@ def main() -> None:
     parser.add_argument("--postgres", help="postgresql+asyncpg://… (databases are made on it)")
     parser.add_argument(
         "--sizes",
-        type=lambda v: [int(s) for s in v.split(",")],
+        type=lambda v: [int(s) for s in v.split(",") if s],
         default=[100, 1_000, 10_000],
         help="numbers of groups for the idle and daily-post sweeps",
     )
@@ -1504,7 +1504,7 @@ def main() -> None:
     parser.add_argument("--fanout-slack", type=int, default=10_000)
     parser.add_argument(
         "--slack-workspaces",
-        type=lambda v: [int(s) for s in v.split(",")],
+        type=lambda v: [int(s) for s in v.split(",") if s],
         default=[50, 10],
         help="Slack fan-outs over this many workspaces each",
     )
@@ -1512,7 +1512,7 @@ def main() -> None:
     parser.add_argument("--posters-slack", type=int, default=10_000)
     parser.add_argument(
         "--posters-workspaces",
-        type=lambda v: [int(s) for s in v.split(",")],
+        type=lambda v: [int(s) for s in v.split(",") if s],
         default=[10],
         help="Slack posters alone over this many workspaces each",
     )

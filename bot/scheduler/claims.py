@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import TypeVar, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.db.engine import SessionFactory
@@ -171,22 +171,33 @@ async def renew(sessions: SessionFactory, keys: Sequence[str], *, by: str, now: 
             )
 
 
-async def finish_many(
-    sessions: SessionFactory,
-    sent: Sequence[tuple[str, str | None]],
-    *,
-    now: datetime,
-    by: str,
-) -> None:
-    """Mark deliveries (key, detail) sent by `by`, in one transaction."""
+@dataclass(frozen=True)
+class Sent:
+    key: str
+    detail: str | None  # what was sent, as the delivery records it
+    at: datetime
+
+
+async def finish_many(sessions: SessionFactory, sent: Sequence[Sent], *, by: str) -> None:
+    """Mark deliveries sent by `by`, in one transaction and one statement run for all."""
+    if not sent:
+        return
+    deliveries = cast(Table, Delivery.__table__)  # the table itself: one statement, many rows
+    mark = (
+        update(deliveries)
+        .where(deliveries.c.key == bindparam("sent_key"), deliveries.c.claimed_by == by)
+        .values(
+            status=DeliveryStatus.SENT.value,
+            sent_at=bindparam("sent_at_"),
+            detail=bindparam("sent_detail"),
+            last_error=None,
+        )
+    )
     async with sessions() as session, session.begin():
-        for key, detail in sent:
+        for chunk in _chunks(list(sent)):
             await session.execute(
-                update(Delivery)
-                .where(Delivery.key == key, Delivery.claimed_by == by)
-                .values(
-                    status=DeliveryStatus.SENT.value, sent_at=now, detail=detail, last_error=None
-                )
+                mark,
+                [{"sent_key": s.key, "sent_at_": s.at, "sent_detail": s.detail} for s in chunk],
             )
 
 

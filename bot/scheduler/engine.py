@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
@@ -94,7 +94,8 @@ class _Item:
     spent_day: str | None = None  # the member's day of DMs this delivery took
     error: BaseException | None = None
     sent: bool = False
-    unmarked: bool = False  # sent, and not marked so yet (the database was busy)
+    unmarked: bool = False  # sent, and not marked so yet
+    sent_at: datetime | None = None
     retry_at: datetime | None = None  # not settled yet: look again then
 
     @property
@@ -108,6 +109,69 @@ class _Item:
         if member is not None:
             return ("dm", str(member.id))
         return ("channel", str(self.community.id), self.channel_id)
+
+
+class _Sender:
+    """Sends items as they are said: each destination's items one after another in the order
+    they come, up to the engine's `concurrency` destinations at once, each send within its
+    `send_timeout`. Sent items are marked in the database together, as many as were sent
+    while the previous marks were written (one transaction for many, not one each); what
+    the database cannot take now is marked once the batch is done."""
+
+    def __init__(self, engine: AccountabilityEngine) -> None:
+        self.engine = engine
+        self.slots = asyncio.Semaphore(engine.concurrency)
+        self.waiting: dict[tuple[str, ...], deque[_Item]] = {}
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.to_mark: list[_Item] = []
+        self.marking: asyncio.Task[None] | None = None
+
+    def add(self, item: _Item) -> None:
+        queue = self.waiting.get(item.destination)
+        if queue is not None:  # its destination is being sent to: it goes after
+            queue.append(item)
+            return
+        queue = self.waiting[item.destination] = deque([item])
+        task = asyncio.create_task(self._in_turn(item.destination, queue))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def done(self) -> None:
+        while self.tasks:
+            await asyncio.gather(*self.tasks)
+        if self.marking is not None:
+            await self.marking
+
+    async def _in_turn(self, destination: tuple[str, ...], queue: deque[_Item]) -> None:
+        engine = self.engine
+        async with self.slots:
+            while queue:
+                item = queue.popleft()
+                try:
+                    async with asyncio.timeout(engine.send_timeout):
+                        await engine._send_one(item)
+                except Exception as error:  # one post failing must not stop the others
+                    item.error = error
+                    await engine._quietly(engine._failed(item))
+                else:
+                    engine._sent(item)
+                    self._mark(item)
+            # Nothing awaits between the last look at the queue and this: an item said
+            # from now on starts a new turn.
+            del self.waiting[destination]
+
+    def _mark(self, item: _Item) -> None:
+        self.to_mark.append(item)
+        if self.marking is None or self.marking.done():
+            self.marking = asyncio.create_task(self._write_marks())
+
+    async def _write_marks(self) -> None:
+        while self.to_mark:
+            items, self.to_mark = self.to_mark, []
+            try:
+                await self.engine._mark_sent(items)
+            except Exception:
+                log.warning("marking %d sent deliveries waits for the end of the batch", len(items))
 
 
 @dataclass(frozen=True)
@@ -368,7 +432,8 @@ class AccountabilityEngine:
     # Delivering -------------------------------------------------------------------------
 
     async def _deliver(self, items: Sequence[_Item], now: datetime) -> None:
-        """Claim `items`, say each one this caller now owns, send them concurrently and
+        """Claim `items`, then say each one this caller now owns, one after another, and
+        send each as soon as it is said (sends run concurrently while the next are said);
         mark how each went (`sent`, or `retry_at` when it is not settled yet)."""
         if not items:
             return
@@ -378,41 +443,37 @@ class AccountabilityEngine:
             by=self.instance,
             now=now,
         )
-        ready = []
         for item in items:
             claim = claimed[item.occurrence.key]
             item.attempt, item.retry_at = claim.attempt, claim.retry_at
+        sender = _Sender(self)
+        for item in sorted(items, key=lambda i: i.occurrence.due_at):
             if item.attempt and await self._prepare(item, now):
-                ready.append(item)
-        await self._send_all(ready)
-        unmarked = [i for i in ready if i.unmarked]
+                sender.add(item)
+        await sender.done()
+        unmarked = [i for i in items if i.unmarked]
         if unmarked:  # the claims stay leased meanwhile; a lapse would only resend with its key
-            await self._mark_sent(unmarked, self.clock.now())
+            await self._mark_sent(unmarked)
 
-    async def _mark_sent(self, items: Sequence[_Item], sent_at: datetime) -> None:
+    async def _mark_sent(self, items: Sequence[_Item]) -> None:
         await claims.finish_many(
             self.sessions,
-            [(i.occurrence.key, i.outgoing.detail if i.outgoing else None) for i in items],
-            now=sent_at,
+            [
+                claims.Sent(i.occurrence.key, i.outgoing.detail if i.outgoing else None, i.sent_at)
+                for i in items
+                if i.sent_at is not None
+            ],
             by=self.instance,
         )
         for item in items:
             item.unmarked = False
 
-    async def _sent(self, item: _Item) -> None:
-        """Mark a delivery sent as soon as its send returns. If the database is too busy
-        to take the mark now, it is made once the batch's sends are done."""
-        sent_at = self.clock.now()
-        item.sent = True
-        try:
-            await self._mark_sent([item], sent_at)
-        except Exception:
-            log.warning("marking %s sent waits for the end of its batch", item.occurrence.key)
-            item.unmarked = True
+    def _sent(self, item: _Item) -> None:
+        item.sent, item.unmarked, item.sent_at = True, True, self.clock.now()
         self.metrics.deliveries.labels("sent").inc()
         if item.attempt > 1:
             self.metrics.deliveries.labels("retried").inc()
-        lag = (sent_at - item.occurrence.due_at).total_seconds()
+        lag = (item.sent_at - item.occurrence.due_at).total_seconds()
         self.metrics.scheduler_lag.observe(max(0.0, lag))
 
     async def _prepare(self, item: _Item, now: datetime) -> bool:
@@ -444,28 +505,6 @@ class AccountabilityEngine:
                 return False
             item.spent_day = day
         return True
-
-    async def _send_all(self, items: Sequence[_Item]) -> None:
-        """Send concurrently: each destination's items one after another in due order,
-        up to `concurrency` destinations at once, each send within `send_timeout`."""
-        queues: dict[tuple[str, ...], list[_Item]] = defaultdict(list)
-        for item in items:
-            queues[item.destination].append(item)
-        slots = asyncio.Semaphore(self.concurrency)
-
-        async def in_turn(queue: list[_Item]) -> None:
-            async with slots:
-                for item in sorted(queue, key=lambda i: i.occurrence.due_at):
-                    try:
-                        async with asyncio.timeout(self.send_timeout):
-                            await self._send_one(item)
-                    except Exception as error:  # one post failing must not stop the others
-                        item.error = error
-                        await self._quietly(self._failed(item))
-                    else:
-                        await self._sent(item)
-
-        await asyncio.gather(*(in_turn(queue) for queue in queues.values()))
 
     async def _quietly(self, marking: Awaitable[None]) -> None:
         """Marking a failure must not stop the other sends: its claim lapses and is
