@@ -26,7 +26,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from adapters.slack import limits, translate
-from adapters.slack.endpoint import SlackEndpoint
+from adapters.slack.endpoint import SlackEndpoint, not_a_replay
 from adapters.slack.files import deliver_attachment
 from adapters.slack.rate_limits import SlackPacer
 from bot.bootstrap import App
@@ -322,6 +322,8 @@ class SlackAdapter:
     async def on_command(self, ack: Any, command: dict[str, Any], respond: Any) -> None:
         await ack()  # within Slack's three seconds; the work happens after
         try:
+            if not await not_a_replay():
+                return
             async with self.core.work.track():
                 await self._command(command, respond)
         except Exception:
@@ -350,6 +352,8 @@ class SlackAdapter:
     ) -> None:
         await ack()
         try:
+            if not await not_a_replay():
+                return
             async with self.core.work.track():
                 await self._action(body, action, respond)
         except Exception:
@@ -391,6 +395,9 @@ class SlackAdapter:
         await self.refresh_home(actor, place)
 
     async def on_checkin_form(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+        if not await not_a_replay():  # (a form's ack says how it went: it waits for this)
+            await ack()
+            return
         answers = translate.checkin_answers(view)
         team = str((body.get("team") or {}).get("id") or view.get("team_id", ""))
         actor = translate.actor_of(body, is_admin=False)
@@ -428,7 +435,7 @@ class SlackAdapter:
         return self.core.seals.open(seal, Platform.SLACK, user_id, Purpose.DM_BUTTON, form), True
 
     async def on_home_opened(self, event: dict[str, Any], body: dict[str, Any]) -> None:
-        if event.get("tab", "home") != "home":
+        if event.get("tab", "home") != "home" or not await not_a_replay():
             return
         actor = Actor(str(event.get("user", "")), display_name="")  # the event carries no name
         await self.refresh_home(actor, Place(Platform.SLACK, str(body.get("team_id", "")), ""))

@@ -4,12 +4,16 @@ that it is not a replay; only then does slack-bolt see it. A refused request get
 answer and at most one log line, never a traceback.
 
 A replay (the same signed request again, within the five minutes its timestamp stays
-acceptable) gets an empty 200 and is not carried out. Slack's own retries of an Events API
+acceptable) is acknowledged like any other and not carried out. Whether a request was seen
+before is written to the database beside slack-bolt's work, not before it, so the answer
+Slack waits for (the ack) never waits on the database: each listener acks, then asks
+`not_a_replay()` before it carries anything out. Slack's own retries of an Events API
 delivery (marked `X-Slack-Retry-Num`) are not replays: each retry is sent afresh, with its
 own timestamp and so its own signature, and is handled like any other request."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -17,6 +21,7 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from urllib.parse import parse_qsl
 
@@ -34,6 +39,21 @@ JSON = "application/json"  # the Events API
 SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 TIMESTAMP = re.compile(r"[0-9]{1,12}")  # whole seconds; `int()` alone takes "1_0", " 1", "+1"
 FORGET_EVERY = timedelta(minutes=1)
+# The request being handled: whether it is seen for the first time, being found out.
+_SIGHTING: ContextVar[asyncio.Task[bool] | None] = ContextVar("slack_sighting", default=None)
+
+
+async def not_a_replay() -> bool:
+    """Whether the Slack request being handled is seen for the first time (by any bot
+    process). A listener asks after its ack and before it carries anything out; outside a
+    request guarded by `SlackEndpoint` there is nothing to ask, and the answer is yes."""
+    sighting = _SIGHTING.get()
+    if sighting is None:
+        return True
+    first = await asyncio.shield(sighting)
+    if not first:
+        log.warning("ignored a replayed Slack request: it was already handled")
+    return first
 
 
 class SlackEndpoint:
@@ -57,6 +77,7 @@ class SlackEndpoint:
         self.clock = clock
         self.wall_time = wall_time
         self._forget_at: datetime | None = None
+        self._sightings: set[asyncio.Task[bool]] = set()
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         raw = await request.read()
@@ -67,10 +88,14 @@ class SlackEndpoint:
         if problem is not None:
             log.warning("refused a signed Slack request: %s", problem)
             return web.Response(status=400, text="Malformed request body.")
-        if not await self.first_sighting(signature):
-            log.warning("ignored a replayed Slack request: it was already handled")
-            return web.Response(status=200)
-        return await self.bolt(request)
+        sighting = asyncio.create_task(self.first_sighting(signature))
+        self._sightings.add(sighting)
+        sighting.add_done_callback(self._sightings.discard)
+        token = _SIGHTING.set(sighting)  # the listeners' tasks start with this context
+        try:
+            return await self.bolt(request)
+        finally:
+            _SIGHTING.reset(token)
 
     def verified_signature(self, raw: bytes, headers: Mapping[str, str]) -> str | None:
         """The request's signature if it is Slack's (v0 scheme, `v0:{ts}:{body}`, with a

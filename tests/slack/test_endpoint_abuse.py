@@ -19,6 +19,7 @@ from urllib.parse import quote
 import aiohttp
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy import text as sql
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.slack.app import SlackAdapter
@@ -238,6 +239,25 @@ async def test_a_replay_sent_to_another_bot_process_runs_once(
     finally:
         await other.close()
         await other_app.close()
+
+
+async def test_a_command_is_acknowledged_while_the_database_is_held_elsewhere(
+    bot: Instance, fake: FakeSlack
+) -> None:
+    """Slack gets its ack while the bot's database is busy (here: held by someone else);
+    the command is carried out once the database is free, and a replay of it still is not."""
+    body = slash_body(fake, "help")
+    headers = sign(body)
+    async with bot.app.engine.connect() as held:
+        if held.dialect.name == "postgresql":  # SQLite: the one connection is in use here
+            await held.execute(sql("LOCK TABLE seen_requests IN EXCLUSIVE MODE"))
+        assert await post(bot.url, body, headers) == (200, "")
+        assert fake.responses == [], "nothing is carried out before the replay check"
+    await fake.wait_for(lambda: len(fake.responses) == 1)
+    assert "Cohort commands" in text_of(fake.responses[0])
+    assert await post(bot.url, body, headers) == (200, "")
+    await wait_until(lambda: bot.app.work.count == 0)
+    assert len(fake.responses) == 1
 
 
 async def seen_signatures(app: App) -> set[str]:
