@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypeVar, cast
+from typing import TypeVar
 
 from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
@@ -124,8 +124,10 @@ async def _claim_chunk(
             }
             for o, community_id in wanted
         ]
-        inserted = insert_ignoring(session, Delivery).values(rows).returning(Delivery.key)
-        found.update((key, Claim(1)) for key in await session.scalars(inserted))
+        # One statement run for every row: SQLAlchemy sends them as few multi-row inserts
+        # ("insertmanyvalues"), compiled once.
+        inserted = insert_ignoring(session, Delivery).returning(Delivery.key)
+        found.update((key, Claim(1)) for key in await session.scalars(inserted, rows))
         rest = [key for key in keys if key not in found]
         if rest:
             taken = await session.execute(
@@ -182,7 +184,8 @@ async def finish_many(sessions: SessionFactory, sent: Sequence[Sent], *, by: str
     """Mark deliveries sent by `by`, in one transaction and one statement run for all."""
     if not sent:
         return
-    deliveries = cast(Table, Delivery.__table__)  # the table itself: one statement, many rows
+    deliveries = Delivery.__table__  # the table itself: one statement run for many rows
+    assert isinstance(deliveries, Table)
     mark = (
         update(deliveries)
         .where(deliveries.c.key == bindparam("sent_key"), deliveries.c.claimed_by == by)

@@ -283,30 +283,51 @@ class AccountabilityEngine:
             except Exception:  # focus DMs must never hold up the schedule
                 log.exception("ending focus sessions failed; the next run retries")
                 sent = []
-            while not self._stopping:
-                rows = await upcoming.take_due(
-                    self.sessions,
-                    now=now,
-                    lease=claims.LEASE,
-                    limit=self.batch,
-                    platforms=self._served(),
-                )
-                if rows:
-                    sent += await self._run_batch(rows, now)
-                if len(rows) < self.batch:
-                    break
-                now = self.clock.now()
+            # A batch is taken as soon as the one before has said all it has: its sends
+            # are still under way meanwhile, so the platforms never wait on the database.
+            batches: list[asyncio.Task[list[Occurrence]]] = []
+            try:
+                while not self._stopping:
+                    rows = await upcoming.take_due(
+                        self.sessions,
+                        now=now,
+                        lease=claims.LEASE,
+                        limit=self.batch,
+                        platforms=self._served(),
+                    )
+                    if rows:
+                        said = asyncio.Event()
+                        batch = asyncio.create_task(self._run_batch(rows, now, said))
+                        batches.append(batch)
+                        waiting = asyncio.create_task(said.wait())
+                        await asyncio.wait({batch, waiting}, return_when=asyncio.FIRST_COMPLETED)
+                        waiting.cancel()
+                    if len(rows) < self.batch:
+                        break
+                    now = self.clock.now()
+            finally:
+                for done in await asyncio.gather(*batches, return_exceptions=True):
+                    if isinstance(done, BaseException):
+                        raise done
+                    sent += done
             return sent
 
-    async def _run_batch(self, rows: Sequence[Upcoming], now: datetime) -> list[Occurrence]:
+    async def _run_batch(
+        self, rows: Sequence[Upcoming], now: datetime, said: asyncio.Event
+    ) -> list[Occurrence]:
+        """Plan, claim, say and send a batch of rows, then move them on; `said` is set once
+        the last of its items is said (its sends may still be under way)."""
         lease = Lease(self, [row.id for row in rows], now + claims.LEASE)
         async with lease.kept():
             plans = await self._plan(rows, now)
             items = [item for plan in plans for item in plan.due]
             lease.items = items
             # A group's posts go first: a reminder is only sent for a check-in that was.
-            await self._deliver([i for i in items if i.occurrence.member_id is None], now)
-            await self._deliver([i for i in items if i.occurrence.member_id is not None], now)
+            to_members = [i for i in items if i.occurrence.member_id is not None]
+            posts = [i for i in items if i.occurrence.member_id is None]
+            await self._deliver(posts, now, None if to_members else said)
+            await self._deliver(to_members, now, said)
+        said.set()
         moves = []
         for plan in plans:
             checked, due = now, plan.next_due
@@ -431,7 +452,9 @@ class AccountabilityEngine:
 
     # Delivering -------------------------------------------------------------------------
 
-    async def _deliver(self, items: Sequence[_Item], now: datetime) -> None:
+    async def _deliver(
+        self, items: Sequence[_Item], now: datetime, said: asyncio.Event | None = None
+    ) -> None:
         """Claim `items`, then say each one this caller now owns, one after another, and
         send each as soon as it is said (sends run concurrently while the next are said);
         mark how each went (`sent`, or `retry_at` when it is not settled yet)."""
@@ -450,6 +473,8 @@ class AccountabilityEngine:
         for item in sorted(items, key=lambda i: i.occurrence.due_at):
             if item.attempt and await self._prepare(item, now):
                 sender.add(item)
+        if said is not None:
+            said.set()
         await sender.done()
         unmarked = [i for i in items if i.unmarked]
         if unmarked:  # the claims stay leased meanwhile; a lapse would only resend with its key
