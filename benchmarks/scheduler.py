@@ -660,16 +660,17 @@ async def fanout(
         engine = accountability_engine(app, CountingPoster(), instance="bench-setup")
         await run_through(engine, clock, WED_0800 + timedelta(minutes=30))
         if plat is Platform.DISCORD:
-            poster, fake, limited, limit, allowed = await _discord(app, latency, stop)
+            poster, fake, limit, allowed = await _discord(app, latency, stop)
         else:
-            poster, fake, limited, limit, allowed = await _slack(app, latency, built.places, stop)
+            poster, fake, limit, allowed = await _slack(app, latency, built.places, stop)
         engine = accountability_engine(app, poster, instance="bench")
         sweep = await measure_sweep(app, engine, clock, WED_0900, f"fan-out on {plat.value}", posts)
-        shown_then = _shown(fake)[0]
+        shown_then = (await fake.ask("shown"))[0]
         if sweep.error is not None:  # as the scheduler would: run again once the lease is up
             await asyncio.sleep(engine.send_timeout)  # sends the failed run left going end
             await run_through(engine, clock, WED_0900 + claims.LEASE * 2)
-        shown, duplicates = _shown(fake)
+        shown, duplicates = await fake.ask("shown")
+        rate_limited = await fake.ask("rate_limited")
     finally:
         for close in reversed(stop):
             await close()
@@ -685,7 +686,7 @@ async def fanout(
         sweep.stages.get("send", 0.0),
         allowed(posts, workspaces),
         limit,
-        limited(),
+        rate_limited,
         sweep.stages,
         sweep.error,
         shown_then,
@@ -700,20 +701,82 @@ async def fanout(
     return figures
 
 
+class RemoteFake:
+    """A fake platform in a process of its own, as the real one is: what it spends on
+    answering (HTTP, JSON, its limit checks) is not taken from the bot being measured.
+    The bot reaches it on 127.0.0.1; what it saw is asked for over a pipe."""
+
+    def __init__(self, kind: str, latency: float, places: list[tuple[str, str, str]]) -> None:
+        self.kind = kind
+        context = multiprocessing.get_context("spawn")
+        self.pipe, child = context.Pipe()
+        self.process = context.Process(
+            target=_fake_main, args=(kind, latency, places, child), daemon=True
+        )
+        self.urls: dict[str, str] = {}
+
+    async def start(self) -> None:
+        self.process.start()
+        self.urls = await asyncio.to_thread(self.pipe.recv)
+
+    async def ask(self, question: str) -> Any:
+        self.pipe.send(question)
+        return await asyncio.to_thread(self.pipe.recv)
+
+    async def stop(self) -> None:
+        with contextlib.suppress(OSError, EOFError):
+            await self.ask("stop")
+        await asyncio.to_thread(self.process.join, 10)
+
+
+def _fake_main(kind: str, latency: float, places: list[tuple[str, str, str]], pipe: Any) -> None:
+    """The fake platform's process: start it, say where it listens, answer questions."""
+
+    async def run() -> None:
+        fake: Any
+        if kind == "discord":
+            from tests.discord.fake_discord import FakeDiscord
+
+            fake = FakeDiscord(latency=latency)
+            await fake.start()
+            pipe.send({"api": fake.api_base, "gateway": fake.gateway_url})
+        else:
+            from tests.slack.fake_slack import FakeSlack
+
+            fake = FakeSlack(latency=latency)
+            for workspace, channel, _user in places:
+                fake.channel_teams[channel] = workspace
+                fake.joined.add(channel)  # the bot was added to each group's channel at setup
+            await fake.start()
+            pipe.send({"api": f"{fake.url}/api/"})
+        try:
+            while (question := await asyncio.to_thread(pipe.recv)) != "stop":
+                if question == "shown":
+                    pipe.send(_shown(fake))
+                elif question == "rate_limited":
+                    limited = fake.rate_limited.values() if kind == "discord" else fake.throttled
+                    pipe.send(sum(limited) if kind == "discord" else len(limited))
+        finally:
+            await fake.stop()
+            pipe.send("stopped")
+
+    asyncio.run(run())
+
+
 async def _discord(
     app: App, latency: float, stop: list[Callable[[], Awaitable[Any]]]
-) -> tuple[Poster, Any, Callable[[], int], str, Callable[[int, int], float]]:
+) -> tuple[Poster, RemoteFake, str, Callable[[int, int], float]]:
     from adapters.discord.app import DiscordAdapter
-    from tests.discord.fake_discord import GLOBAL_LIMIT, FakeDiscord
+    from tests.discord.fake_discord import GLOBAL_LIMIT
 
-    fake = FakeDiscord(latency=latency)
+    fake = RemoteFake("discord", latency, [])
     await fake.start()
     stop.append(fake.stop)
     settings = Settings(
         database_url=app.settings.database_url,
         discord_token="fake-token",
-        discord_api_base=fake.api_base,
-        discord_gateway_url=fake.gateway_url,
+        discord_api_base=fake.urls["api"],
+        discord_gateway_url=fake.urls["gateway"],
     )
     adapter = DiscordAdapter(app, settings, ready_timeout=0.05)
     await adapter.start()
@@ -722,7 +785,6 @@ async def _discord(
     return (
         adapter.poster,
         fake,
-        lambda: sum(fake.rate_limited.values()),
         limit,
         lambda posts, _workspaces: max(0, posts - GLOBAL_LIMIT) / GLOBAL_LIMIT,
     )
@@ -733,21 +795,17 @@ async def _slack(
     latency: float,
     places: list[tuple[str, str, str]],
     stop: list[Callable[[], Awaitable[Any]]],
-) -> tuple[Poster, Any, Callable[[], int], str, Callable[[int, int], float]]:
+) -> tuple[Poster, RemoteFake, str, Callable[[int, int], float]]:
     from adapters.slack.app import SlackPoster, make_client
     from adapters.slack.rate_limits import CHAT_POST_MESSAGE_PER_WORKSPACE as WORKSPACE
-    from tests.slack.fake_slack import FakeSlack
 
-    fake = FakeSlack(latency=latency)
+    fake = RemoteFake("slack", latency, places)
     await fake.start()
     stop.append(fake.stop)
-    for workspace, channel, _user in places:
-        fake.channel_teams[channel] = workspace
-        fake.joined.add(channel)  # the bot was added to each group's channel at setup
     settings = Settings(
         database_url=app.settings.database_url,
         slack_bot_token="xoxb-bench",
-        slack_api_url=f"{fake.url}/api/",
+        slack_api_url=fake.urls["api"],
     )
     client = make_client(settings)
     poster = SlackPoster(client, app.seals)
@@ -758,7 +816,6 @@ async def _slack(
     return (
         poster,
         fake,
-        lambda: len(fake.throttled),
         limit,
         lambda posts, workspaces: (
             max(0, -(-posts // workspaces) - WORKSPACE.burst) / WORKSPACE.per_second
@@ -783,9 +840,9 @@ async def posters_alone(
     sent = 0
     try:
         if plat is Platform.DISCORD:
-            poster, fake, limited, limit, allowed = await _discord(app, latency, stop)
+            poster, fake, limit, allowed = await _discord(app, latency, stop)
         else:
-            poster, fake, limited, limit, allowed = await _slack(app, latency, places, stop)
+            poster, fake, limit, allowed = await _slack(app, latency, places, stop)
         engine = accountability_engine(app, poster, instance="bench")
         slots = asyncio.Semaphore(engine.concurrency)
         reply = Reply(title="📚 Today's resource", body="Read the attention paper.")
@@ -802,7 +859,8 @@ async def posters_alone(
             *(one(n, w, c) for n, (w, c, _u) in enumerate(places)), return_exceptions=True
         )
         elapsed = time.perf_counter() - started
-        shown, duplicates = _shown(fake)
+        shown, duplicates = await fake.ask("shown")
+        rate_limited = await fake.ask("rate_limited")
     finally:
         for close in reversed(stop):
             await close()
@@ -818,7 +876,7 @@ async def posters_alone(
         elapsed,
         allowed(posts, workspaces),
         limit,
-        limited(),
+        rate_limited,
         {},
     )
     print(
