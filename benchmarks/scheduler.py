@@ -1263,8 +1263,10 @@ def report(stored: dict[str, Any]) -> str:
         "SQLite but not the PostgreSQL server. The posters take each post at once unless said",
         "otherwise. Where the time went comes from wrapping the engine's steps while measuring:",
         '"claiming" is `claims.claim_many`, "composing" saying each post (`_prepare`, one at a',
-        'time), "marking sent" `claims.finish` (each post as its send returns, so it runs',
-        "beside the sends; the time any was under way is counted, not the sum).",
+        'time, while the posts already said are sent), "sending" the posters\' calls, "marking',
+        'sent" `claims.finish_many` (the posts sent while the last marks were written, marked',
+        "together). Stages overlap: for each, the time any was under way is counted, not the",
+        "sum.",
         "",
         *(f"- Machine: {machine}" for machine in machines),
         "- " + ", ".join(f"{k} {v}" for k, v in versions.items()),
@@ -1345,8 +1347,10 @@ def report(stored: dict[str, Any]) -> str:
     if fanouts:
         lines += [
             "The engine's sweep with a daily post due for every group (`run_due()`): it takes",
-            "500 rows, composes their posts one at a time, then sends them (64 channels at",
-            'once), then takes the next 500. "Sending" is the time in those send phases.',
+            "500 rows, composes their posts one at a time and sends each as soon as it is said",
+            "(64 channels at once); once the last is said it takes the next 500 while those",
+            'sends finish. "Sending" is the time any send was under way. The fake platform runs',
+            "in a process of its own, so what it spends answering is not the bot's.",
             "",
             "| platform | posts | workspaces | latency | whole sweep | rate "
             "| sending | rate while sending | the limits allow | ratio | 429s | shown | twice |",

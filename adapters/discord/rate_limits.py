@@ -16,9 +16,10 @@ from adapters.discord.limits import RateLimits
 # rest is room for what is not paced (discord.py's own retries) and for the time a request
 # spends on the way, which can bunch requests sent a little over a second apart into one.
 PACED_SHARE = 0.96
-# Requests that may start at once: a lone post goes out without waiting, and a request the
-# event loop started a little late leaves room for the next one to catch up.
-BURST = 2
+# Requests that may start at once: a lone post goes out without waiting. Kept to one: a
+# request let through is written a little later when the event loop is busy, so requests
+# let through apart can still arrive together (measured: a bucket of two met 429s).
+BURST = 1
 
 
 def global_pace(
@@ -28,8 +29,8 @@ def global_pace(
 
     aiolimiter's leaky bucket lets its whole capacity through at once and then its rate, so
     a window of one second can hold capacity + rate. The capacity is kept small, so a
-    fan-out runs at nearly the whole pace (46 a second of Discord's 50) and never bunches
-    more than `requests_per_second` (48) into a second."""
+    fan-out runs at nearly the whole pace (47 a second of Discord's 50) and never lets more
+    than `requests_per_second` (48) start in a second."""
     rate = requests_per_second - BURST
     if rate < 1:
         msg = f"pace at least two requests a second, not {requests_per_second}"

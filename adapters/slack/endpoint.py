@@ -5,15 +5,15 @@ answer and at most one log line, never a traceback.
 
 A replay (the same signed request again, within the five minutes its timestamp stays
 acceptable) is acknowledged like any other and not carried out. Whether a request was seen
-before is written to the database beside slack-bolt's work, not before it, so the answer
-Slack waits for (the ack) never waits on the database: each listener acks, then asks
-`not_a_replay()` before it carries anything out. Slack's own retries of an Events API
+before is written to the database after the ack, not before it, so the answer Slack waits
+for never waits on the database: each listener acks, then asks `not_a_replay()` (which
+records the sighting) before it carries anything out. Slack's own retries of an Events API
 delivery (marked `X-Slack-Retry-Num`) are not replays: each retry is sent afresh, with its
 own timestamp and so its own signature, and is handled like any other request."""
 
 from __future__ import annotations
 
-import asyncio
+import functools
 import hashlib
 import hmac
 import json
@@ -39,18 +39,21 @@ JSON = "application/json"  # the Events API
 SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 TIMESTAMP = re.compile(r"[0-9]{1,12}")  # whole seconds; `int()` alone takes "1_0", " 1", "+1"
 FORGET_EVERY = timedelta(minutes=1)
-# The request being handled: whether it is seen for the first time, being found out.
-_SIGHTING: ContextVar[asyncio.Task[bool] | None] = ContextVar("slack_sighting", default=None)
+# The request being handled: how to record its sighting and learn whether it is the first.
+_SIGHTING: ContextVar[Callable[[], Awaitable[bool]] | None] = ContextVar(
+    "slack_sighting", default=None
+)
 
 
 async def not_a_replay() -> bool:
     """Whether the Slack request being handled is seen for the first time (by any bot
-    process). A listener asks after its ack and before it carries anything out; outside a
-    request guarded by `SlackEndpoint` there is nothing to ask, and the answer is yes."""
+    process), recording that it was seen. A listener asks after its ack and before it
+    carries anything out; outside a request guarded by `SlackEndpoint` there is nothing to
+    ask, and the answer is yes."""
     sighting = _SIGHTING.get()
     if sighting is None:
         return True
-    first = await asyncio.shield(sighting)
+    first = await sighting()
     if not first:
         log.warning("ignored a replayed Slack request: it was already handled")
     return first
@@ -77,7 +80,6 @@ class SlackEndpoint:
         self.clock = clock
         self.wall_time = wall_time
         self._forget_at: datetime | None = None
-        self._sightings: set[asyncio.Task[bool]] = set()
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         raw = await request.read()
@@ -88,10 +90,8 @@ class SlackEndpoint:
         if problem is not None:
             log.warning("refused a signed Slack request: %s", problem)
             return web.Response(status=400, text="Malformed request body.")
-        sighting = asyncio.create_task(self.first_sighting(signature))
-        self._sightings.add(sighting)
-        sighting.add_done_callback(self._sightings.discard)
-        token = _SIGHTING.set(sighting)  # the listeners' tasks start with this context
+        # The listeners' tasks start with this context.
+        token = _SIGHTING.set(functools.partial(self.first_sighting, signature))
         try:
             return await self.bolt(request)
         finally:
