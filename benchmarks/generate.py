@@ -215,9 +215,7 @@ def _study_days(events: list[dict[str, Any]], tz: ZoneInfo) -> set[date]:
 def _mark(member_id: int, community_id: int, studied: set[date]) -> dict[str, Any]:
     """Where the member's streak stood at their latest study day, as the app keeps it."""
     through = max(studied)
-    streak = streaks.walk(
-        streaks.NONE, through - streaks.LOOKBACK + timedelta(days=1), through, studied=studied
-    )
+    streak = streaks.walk(streaks.NONE, min(studied), through, studied=studied)
     return {
         "member_id": member_id,
         "community_id": community_id,

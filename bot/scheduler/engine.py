@@ -75,6 +75,7 @@ FOCUS_DMS_AT_ONCE = 500  # focus DMs a run sends at most (the rest in the next r
 DM_BUDGET_SPENT = "dm budget"  # a skipped delivery's detail: the member had their DM today
 BATCH = 500  # rows taken at once
 CONCURRENCY = 64  # destinations sent to at once; the posters pace each platform
+OVERLAPPING_BATCHES = 2  # batches under way at once: one still sending, the next being said
 MAX_STEPS = 100_000  # runs `run_through` makes before it gives up
 SEND_TIMEOUT = 60.0  # seconds for one send, retries included; the posters' own are shorter
 
@@ -120,7 +121,7 @@ class _Sender:
 
     def __init__(self, engine: AccountabilityEngine) -> None:
         self.engine = engine
-        self.slots = asyncio.Semaphore(engine.concurrency)
+        self.slots = engine.slots  # shared by every batch under way
         self.waiting: dict[tuple[str, ...], deque[_Item]] = {}
         self.tasks: set[asyncio.Task[None]] = set()
         self.to_mark: list[_Item] = []
@@ -253,6 +254,8 @@ class AccountabilityEngine:
         self.concurrency = concurrency
         self.send_timeout = send_timeout
         self._lock = asyncio.Lock()
+        # Destinations sent to at once, across the batches under way together.
+        self.slots = asyncio.Semaphore(concurrency)
         self._stopping = False
 
     def stop_taking(self) -> None:
@@ -285,9 +288,14 @@ class AccountabilityEngine:
                 sent = []
             # A batch is taken as soon as the one before has said all it has: its sends
             # are still under way meanwhile, so the platforms never wait on the database.
+            # At most two batches are under way at once (one sending, one being said).
             batches: list[asyncio.Task[list[Occurrence]]] = []
             try:
                 while not self._stopping:
+                    running = {b for b in batches if not b.done()}
+                    if len(running) >= OVERLAPPING_BATCHES:
+                        await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                        continue
                     rows = await upcoming.take_due(
                         self.sessions,
                         now=now,

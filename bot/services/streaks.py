@@ -33,7 +33,6 @@ from bot.db.models import Member, StreakMark, StudyDay, Vacation
 from bot.db.upsert import insert_ignoring
 from bot.timeutil import local_date
 
-LOOKBACK = timedelta(days=400)  # how far back a mark is counted from when it is rebuilt
 FREEZE_EVERY = 7  # one freeze earned per 7 study days in a row
 FREEZES_HELD = 2  # at most
 
@@ -97,31 +96,51 @@ async def record_study_day(session: AsyncSession, member: Member, at: datetime) 
     if not added.rowcount:  # type: ignore[attr-defined]
         return
     mark = await _locked_mark(session, member.id)
-    if mark is not None and mark.through < day:
+    if mark is not None and mark.through < day and not await _days_between(mark, day, session):
         # Nothing but days away lies between the mark and the new day: carry it over.
         since = mark.through + timedelta(days=1)
         away = await _away(session, member.community_id, {member.id: (tz, since)}, at)
-        ahead = walk(_streak(mark), since, day, studied=(day,), away=away[member.id])
-        _set(mark, day, ahead)
+        _set(mark, day, walk(_streak(mark), since, day, studied=(day,), away=away[member.id]))
         return
-    # No mark yet, or a day before the mark (after a move west): count it again in full.
-    through = day if mark is None else max(day, mark.through)
-    since = through - LOOKBACK + timedelta(days=1)
-    days = await session.scalars(
-        select(StudyDay.day).where(
-            StudyDay.member_id == member.id, StudyDay.day >= since, StudyDay.day <= through
-        )
-    )
-    away = await _away(session, member.community_id, {member.id: (tz, since)}, at)
-    counted = walk(NONE, since, through, studied=set(days), away=away[member.id])
+    # No mark yet, a day before the mark (after a move west), or days the mark missed (a
+    # transaction of the same member's that committed meanwhile): count it all again.
     if mark is None:
+        through, counted = await _recount(session, member, tz, day, at)
         fresh = _mark_values(member, through, counted)
         taken = await session.execute(insert_ignoring(session, StreakMark).values(fresh))
         if taken.rowcount:  # type: ignore[attr-defined]
             return
         mark = await _locked_mark(session, member.id)  # another transaction made it first
         assert mark is not None
+    # Under the lock, what the other transaction committed is read too.
+    through, counted = await _recount(session, member, tz, max(day, mark.through), at)
     _set(mark, through, counted)
+
+
+async def _days_between(mark: StreakMark, day: date, session: AsyncSession) -> bool:
+    """Whether the member has study days after their mark and before `day`."""
+    found = await session.scalar(
+        select(StudyDay.day)
+        .where(
+            StudyDay.member_id == mark.member_id,
+            StudyDay.day > mark.through,
+            StudyDay.day < day,
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+async def _recount(
+    session: AsyncSession, member: Member, tz: ZoneInfo, through: date, at: datetime
+) -> tuple[date, Streak]:
+    """The member's streak counted from every study day they have, up to `through` (or a
+    later day already stored), with the days they were away."""
+    days = set(await session.scalars(select(StudyDay.day).where(StudyDay.member_id == member.id)))
+    last = max([through, *days])
+    first = min(days, default=last)
+    away = await _away(session, member.community_id, {member.id: (tz, first)}, at)
+    return last, walk(NONE, first, last, studied=days, away=away[member.id])
 
 
 async def streaks(

@@ -2,11 +2,10 @@
 that a streak is read from one row (and the few days since) instead of a year of study
 days.
 
-The marks are filled from the study days already stored, walking each member's last 400
-days (as far back as streaks were counted until now) with the streak rules as they were
-when this revision was written: a study day adds one, every seventh in a row earns a
-freeze (two held at most), a day away neither counts nor breaks, and a missed day spends a
-freeze or ends the streak.
+The marks are filled from the study days already stored, walking each member's days from
+their first with the streak rules as they were when this revision was written: a study
+day adds one, every seventh in a row earns a freeze (two held at most), a day away
+neither counts nor breaks, and a missed day spends a freeze or ends the streak.
 
 Revision ID: 0009
 Revises: 0008
@@ -26,7 +25,6 @@ down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-LOOKBACK_DAYS = 400
 FREEZE_EVERY = 7
 FREEZES_HELD = 2
 CHUNK = 5_000  # marks written at a time
@@ -97,7 +95,7 @@ def _fill(connection: sa.Connection) -> None:
     chunk = []
     for member_id, studied in days.items():
         through = studied[-1]
-        length, freezes, saved = _walk(set(studied), away[member_id], through)
+        length, freezes, saved = _walk(set(studied), away[member_id], studied[0], through)
         chunk.append(
             {
                 "member_id": member_id,
@@ -115,9 +113,11 @@ def _fill(connection: sa.Connection) -> None:
         connection.execute(marks.insert(), chunk)
 
 
-def _walk(studied: set[date], away: set[date], through: date) -> tuple[int, int, list[date]]:
+def _walk(
+    studied: set[date], away: set[date], first: date, through: date
+) -> tuple[int, int, list[date]]:
     length, freezes, saved = 0, 0, []
-    day = through - timedelta(days=LOOKBACK_DAYS - 1)
+    day = first
     while day <= through:
         if day in studied:
             length += 1
