@@ -39,10 +39,23 @@ JSON = "application/json"  # the Events API
 SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 TIMESTAMP = re.compile(r"[0-9]{1,12}")  # whole seconds; `int()` alone takes "1_0", " 1", "+1"
 FORGET_EVERY = timedelta(minutes=1)
-# The request being handled: how to record its sighting and learn whether it is the first.
-_SIGHTING: ContextVar[Callable[[], Awaitable[bool]] | None] = ContextVar(
-    "slack_sighting", default=None
-)
+
+
+class _Sighting:
+    """The request being handled: its sighting is recorded once, when first asked about,
+    and the answer kept for any later question."""
+
+    def __init__(self, record: Callable[[], Awaitable[bool]]) -> None:
+        self.record = record
+        self.answer: bool | None = None
+
+    async def first(self) -> bool:
+        if self.answer is None:
+            self.answer = await self.record()
+        return self.answer
+
+
+_SIGHTING: ContextVar[_Sighting | None] = ContextVar("slack_sighting", default=None)
 
 
 async def not_a_replay() -> bool:
@@ -53,7 +66,7 @@ async def not_a_replay() -> bool:
     sighting = _SIGHTING.get()
     if sighting is None:
         return True
-    first = await sighting()
+    first = await sighting.first()
     if not first:
         log.warning("ignored a replayed Slack request: it was already handled")
     return first
@@ -91,7 +104,7 @@ class SlackEndpoint:
             log.warning("refused a signed Slack request: %s", problem)
             return web.Response(status=400, text="Malformed request body.")
         # The listeners' tasks start with this context.
-        token = _SIGHTING.set(functools.partial(self.first_sighting, signature))
+        token = _SIGHTING.set(_Sighting(functools.partial(self.first_sighting, signature)))
         try:
             return await self.bolt(request)
         finally:
