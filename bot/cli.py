@@ -278,6 +278,11 @@ def _content_validate(args: argparse.Namespace) -> int:
     if problems:
         noun = "problem" if len(problems) == 1 else "problems"
         print(f"\n{len(problems)} {noun} found in {path}.")
+        blocking = sum(not problem.gap for problem in problems)
+        if not blocking:
+            print("Cohort would still load it; each is something a learner would miss.")
+        elif blocking < len(problems):
+            print(f"{blocking} of them stop Cohort from loading it.")
         return 1
     print(f"{path}: all good.")
     return 0

@@ -121,6 +121,23 @@ def _resource(step: int, number: int, *, long: bool) -> dict[str, Any]:
         "url": _url(step, number, 420 if long else 200),
         "cost": "paid" if number % 3 == 2 else "free",
         "note": _prose(240 if long else 60, step + number),
+        "checked": "2026-11",
+    }
+
+
+def _question(step: int, number: int) -> dict[str, Any]:
+    """A multiple-choice review question with every text at the schema's limits."""
+    choices = [
+        _fill(f"{number}{letter}", schema.REVIEW_ANSWER_MAX)
+        for letter in "abcde"[: schema.REVIEW_CHOICES_MAX]
+    ]
+    return {
+        "id": _id(f"q{number}-"),
+        "kind": "choice",
+        "prompt": _fill(f"Question {number} of step {step}?", schema.REVIEW_PROMPT_MAX),
+        "choices": choices,
+        "answer": choices[step % len(choices)],
+        "explanation": _fill(f"Because {number}", schema.REVIEW_EXPLANATION_MAX),
     }
 
 
@@ -141,7 +158,37 @@ def _step(number: int) -> dict[str, Any]:
             }
             for n in range(6 if long else 2)
         ],
-        **({"optional": True, "choice": _fill("Pick one or two", 80)} if number % 11 == 0 else {}),
+        "review": [
+            _question(number, n) for n in range(schema.REVIEW_MAX if long else schema.REVIEW_MIN)
+        ],
+        **({"optional": True} if number % 11 == 0 else {}),
+    }
+
+
+def _phase(number: int, steps: list[dict[str, Any]]) -> dict[str, Any]:
+    """A phase whose optional steps (every eleventh of the track) make one choice."""
+    picks = [step for step in steps if step.get("optional")]
+    choice = _id(f"pick-{number}-")
+    for step in picks:
+        step["choice"] = choice
+    return {
+        "id": phase_id(number),
+        "title": _fill(f"P{number}", schema.PHASE_TITLE_MAX),
+        "summary": _prose(1500, number),
+        **(
+            {
+                "choices": [
+                    {
+                        "id": choice,
+                        "title": _fill("Pick one or two", schema.CHOICE_TITLE_MAX),
+                        "at_most": min(2, len(picks)),
+                    }
+                ]
+            }
+            if picks
+            else {}
+        ),
+        "steps": steps,
     }
 
 
@@ -177,12 +224,7 @@ def stress_track() -> dict[str, Any]:
             {"title": _fill(f"Stage {n}", 90), "focus": _prose(300, n)} for n in range(1, 10)
         ],
         "phases": [
-            {
-                "id": phase_id(p),
-                "title": _fill(f"P{p}", schema.PHASE_TITLE_MAX),
-                "summary": _prose(1500, p),
-                "steps": [_step(next(numbers)) for _ in range(size)],
-            }
+            _phase(p, [_step(next(numbers)) for _ in range(size)])
             for p, size in enumerate(PHASE_SIZES, start=1)
         ],
     }

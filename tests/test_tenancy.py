@@ -17,9 +17,9 @@ async def test_progress_in_one_community_is_invisible_in_another(cohort: Cohort)
     in_b = await cohort("/progress", as_="ana", place=GUILD_B)
     in_slack = await cohort("/progress", as_="ana", place=SLACK_A)
 
-    assert "**0 of 37 steps done" in in_b.body
-    assert "**0 of 37 steps done" in in_slack.body
-    assert "**2 of 37 steps done" in (await cohort("/progress", as_="ana", place=GUILD_A)).body
+    assert "**0 of 40 steps done" in in_b.body
+    assert "**0 of 40 steps done" in in_slack.body
+    assert "**2 of 40 steps done" in (await cohort("/progress", as_="ana", place=GUILD_A)).body
 
 
 async def test_members_of_another_community_cannot_be_looked_up(cohort: Cohort) -> None:
@@ -43,7 +43,7 @@ async def test_changes_in_one_community_never_touch_another(cohort: Cohort) -> N
 
     still = await cohort("/progress", as_="ana", place=GUILD_A)
     board = await cohort("/leaderboard", as_="ben", place=GUILD_A)
-    assert "**1 of 37 steps done" in still.body
+    assert "**1 of 40 steps done" in still.body
     assert "**ana** · 1 step" in board.body
 
 

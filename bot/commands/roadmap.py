@@ -91,11 +91,12 @@ async def show_step(ctx: CommandContext) -> Reply:
         Field("Skills", ", ".join(step.skills)),
     ]
     if step.optional:
+        choice = placed.choice
         fields.append(
             Field(
                 "Optional",
-                f"{step.choice or 'Your choice'}. It stays out of your progress forecast "
-                "until you start it.",
+                f"{choice.title if choice else 'Your choice'}. It stays out of your progress "
+                "and forecast until you start it.",
             )
         )
     for kind, heading in RESOURCE_HEADINGS.items():

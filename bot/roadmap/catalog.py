@@ -10,7 +10,7 @@ from pathlib import Path
 from bot.errors import UserError
 from bot.markup import code
 from bot.roadmap.kaggle import ChallengeCatalogue
-from bot.roadmap.schema import Phase, Step, TrackSpec
+from bot.roadmap.schema import Choice, Phase, Step, TrackSpec
 
 CLOSE_ENOUGH = 0.75  # difflib ratio from which a word is taken for a typo of another
 
@@ -26,6 +26,11 @@ class PlacedStep:
     @property
     def id(self) -> str:
         return self.step.id
+
+    @property
+    def choice(self) -> Choice | None:
+        """The choice an optional step belongs to ("Pick one or two specialisations")."""
+        return self.phase.choice(self.step.choice)
 
 
 class Track:

@@ -1,4 +1,11 @@
-"""Loading content packs, reporting every problem in them at once."""
+"""Loading content packs, reporting every problem in them at once.
+
+Two levels. A problem stops a pack from loading: it breaks the schema, or refers to what is
+not there or not yet taught (a duplicate id, a step that requires a later one, a choice the
+phase does not offer). A gap leaves the pack usable but short of what a learner should get
+(a step with no free resource, no project ideas or too few review questions, an optional
+step in no choice, a resource without a link or a check date, the same link twice);
+`cohort content validate` reports gaps too, and the shipped pack has none."""
 
 from __future__ import annotations
 
@@ -6,15 +13,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import ValidationError
 
 from bot.roadmap.catalog import Catalog, Track
-from bot.roadmap.kaggle import load_challenges
-from bot.roadmap.schema import TrackSpec
+from bot.roadmap.kaggle import ChallengeCatalogue, load_challenges
+from bot.roadmap.schema import REVIEW_MAX, REVIEW_MIN, Cost, TrackSpec
 
 SHIPPED_CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
+
+Loc = tuple[str | int, ...]
 
 
 @dataclass(frozen=True)
@@ -23,6 +33,7 @@ class ContentProblem:
     location: str
     message: str
     line: int | None = None
+    gap: bool = False  # found only by the full check: Cohort still loads the pack
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else str(self.file)
@@ -47,10 +58,28 @@ def track_files(path: Path) -> list[Path]:
 
 
 def load_catalog(path: Path = SHIPPED_CONTENT_DIR) -> Catalog:
-    """Every track under `path`; raises ContentError listing all problems found."""
+    """Every track under `path`; raises ContentError listing all problems found (gaps
+    do not stop a pack from loading)."""
+    tracks, challenges, problems = _read(path)
+    problems = [problem for problem in problems if not problem.gap]
+    if problems:
+        raise ContentError(problems)
+    return Catalog(tracks, challenges)
+
+
+def validate_path(path: Path) -> list[ContentProblem]:
+    """Every problem and every gap in the pack at `path`, in file order."""
+    return _read(path)[2]
+
+
+def _read(path: Path) -> tuple[list[Track], ChallengeCatalogue, list[ContentProblem]]:
     files = track_files(path)
     if not files:
-        raise ContentError([ContentProblem(path, "", "no track files (*.yaml) found here")])
+        return (
+            [],
+            ChallengeCatalogue(),
+            [ContentProblem(path, "", "no track files (*.yaml) found here")],
+        )
     tracks: list[Track] = []
     problems: list[ContentProblem] = []
     for file in files:
@@ -71,6 +100,12 @@ def load_catalog(path: Path = SHIPPED_CONTENT_DIR) -> Catalog:
     problems += [
         ContentProblem(file, where, message) for file, where, message in challenge_problems
     ]
+    kaggle_links: dict[str, str] = {}
+    for challenge in challenges.challenges:
+        seen_at = kaggle_links.setdefault(_same_page(challenge.url), challenge.id)
+        if seen_at != challenge.id:
+            message = f"{challenge.url} is also the page of challenge {seen_at!r}"
+            problems.append(ContentProblem(path, f"kaggle.{challenge.id}.url", message, gap=True))
     phases = {phase.id for track in tracks for phase in track.phases}
     for challenge in challenges.challenges:
         for phase_id in challenge.phases:
@@ -82,17 +117,7 @@ def load_catalog(path: Path = SHIPPED_CONTENT_DIR) -> Catalog:
                         f"no track has a phase called {phase_id!r}",
                     )
                 )
-    if problems:
-        raise ContentError(problems)
-    return Catalog(tracks, challenges)
-
-
-def validate_path(path: Path) -> list[ContentProblem]:
-    try:
-        load_catalog(path)
-    except ContentError as error:
-        return error.problems
-    return []
+    return tracks, challenges, problems
 
 
 def _load_track(file: Path) -> tuple[Track | None, list[ContentProblem]]:
@@ -108,8 +133,8 @@ def _load_track(file: Path) -> tuple[Track | None, list[ContentProblem]]:
         return None, [ContentProblem(file, "", f"not valid YAML: {error}", line)]
     lines = dict(_node_lines(node, ())) if node is not None else {}
 
-    def problem(loc: tuple[str | int, ...], message: str) -> ContentProblem:
-        return ContentProblem(file, _format_loc(loc), message, _nearest_line(lines, loc))
+    def problem(loc: Loc, message: str, *, gap: bool = False) -> ContentProblem:
+        return ContentProblem(file, _format_loc(loc), message, _nearest_line(lines, loc), gap)
 
     if not isinstance(data, dict):
         return None, [problem((), "a track file must be a mapping with id, title and phases")]
@@ -127,9 +152,139 @@ def _load_track(file: Path) -> tuple[Track | None, list[ContentProblem]]:
                 if phase_id not in known_phases:
                     loc = ("timelines", t, "milestones", m, "phases", p)
                     problems.append(problem(loc, f"no phase called {phase_id!r} in this track"))
+    problems += [problem(loc, msg) for loc, msg in _choice_problems(spec)]
+    problems += [problem(loc, msg) for loc, msg in _requirement_problems(spec)]
+    gaps = [problem(loc, msg, gap=True) for loc, msg in _gaps(spec)]
     if problems:
-        return None, problems
-    return Track(spec, source=file), []
+        return None, problems + gaps
+    return Track(spec, source=file), gaps
+
+
+def _choice_problems(spec: TrackSpec) -> Iterator[tuple[Loc, str]]:
+    """Each optional step belongs to a choice its phase offers, and each choice can be
+    made: it has steps, and no more are asked for than it has."""
+    for p, phase in enumerate(spec.phases):
+        defined: set[str] = set()
+        for c, choice in enumerate(phase.choices):
+            if choice.id in defined:
+                yield ("phases", p, "choices", c, "id"), f"duplicate choice id {choice.id!r}"
+            defined.add(choice.id)
+        for s, step in enumerate(phase.steps):
+            if step.choice is not None and step.choice not in defined:
+                offered = ", ".join(repr(c) for c in sorted(defined)) or "none"
+                yield (
+                    ("phases", p, "steps", s, "choice"),
+                    f"step {step.id!r} belongs to choice {step.choice!r}, which phase "
+                    f"{phase.id!r} does not offer (it offers: {offered}); define it under the "
+                    "phase's `choices`",
+                )
+        for c, choice in enumerate(phase.choices):
+            count = sum(step.choice == choice.id for step in phase.steps)
+            wanted = max(choice.at_least, choice.at_most or 0)
+            if count == 0:
+                yield (
+                    ("phases", p, "choices", c),
+                    f"choice {choice.id!r} has no steps: mark its steps with "
+                    f"`optional: true` and `choice: {choice.id}`",
+                )
+            elif wanted > count:
+                yield (
+                    ("phases", p, "choices", c),
+                    f"choice {choice.id!r} asks to {choice.pick} but has only {count} steps",
+                )
+
+
+def _requirement_problems(spec: TrackSpec) -> Iterator[tuple[Loc, str]]:
+    """A step requires only steps taught before it, and a step every learner takes never
+    requires one they may not pick."""
+    order: dict[str, int] = {}
+    for phase in spec.phases:
+        for step in phase.steps:
+            order.setdefault(step.id, len(order))
+    optional = {step.id for phase in spec.phases for step in phase.steps if step.optional}
+    total = len(order)
+    for p, phase in enumerate(spec.phases):
+        for s, step in enumerate(phase.steps):
+            here = order[step.id]
+            for r, required in enumerate(step.requires):
+                loc: Loc = ("phases", p, "steps", s, "requires", r)
+                if required not in order:
+                    yield loc, f"step {step.id!r} requires {required!r}, which is no step here"
+                elif order[required] >= here:
+                    yield (
+                        loc,
+                        f"step {step.id!r} requires {required!r}, which comes later (step "
+                        f"{order[required] + 1} of {total}; this is step {here + 1}): move "
+                        "one of them, so nothing is used before it is taught",
+                    )
+                elif required in optional and not step.optional:
+                    yield (
+                        loc,
+                        f"step {step.id!r} requires {required!r}, an optional step not every "
+                        "learner takes",
+                    )
+
+
+def _gaps(spec: TrackSpec) -> Iterator[tuple[Loc, str]]:
+    """What a learner would miss: free resources, projects, review questions, links and
+    check dates for every step, and each link once."""
+    links: dict[str, Loc] = {}
+    for p, phase in enumerate(spec.phases):
+        for s, step in enumerate(phase.steps):
+            at: Loc = ("phases", p, "steps", s)
+            if not any(resource.cost is Cost.FREE for resource in step.resources):
+                yield (
+                    (*at, "resources"),
+                    f"step {step.id!r} has no free resource: list one that anyone can learn "
+                    "from without paying",
+                )
+            if not step.projects:
+                yield (*at, "id"), f"step {step.id!r} has no project ideas"
+            if step.optional and step.choice is None:
+                yield (
+                    (*at, "optional"),
+                    f"step {step.id!r} is optional but belongs to no choice: add `choice: "
+                    "<id>` of one of its phase's choices, so learners see what they pick from",
+                )
+            if len(step.review) < REVIEW_MIN:
+                count = len(step.review)
+                have = "no review questions"
+                if count:
+                    have = f"only {count} review question{'s' * (count > 1)}"
+                yield (
+                    (*at, "review") if count else (*at, "id"),
+                    f"step {step.id!r} has {have}; give each step {REVIEW_MIN} to "
+                    f"{REVIEW_MAX} for spaced review",
+                )
+            for r, resource in enumerate(step.resources):
+                where: Loc = (*at, "resources", r)
+                if resource.url is None:
+                    yield where, f"resource {resource.title!r} has no link"
+                else:
+                    first = links.setdefault(_same_page(resource.url), (*where, "url"))
+                    if first != (*where, "url"):
+                        yield (
+                            (*where, "url"),
+                            f"{resource.url} is also linked at {_format_loc(first)}: list a "
+                            "resource once, or link the part of it this step uses",
+                        )
+                if resource.checked is None:
+                    yield (
+                        where,
+                        (
+                            f"resource {resource.title!r} has no check date: add the month it was "
+                            "last checked, like `checked: 2026-11`"
+                        ),
+                    )
+
+
+def _same_page(url: str) -> str:
+    """A link as compared for duplicates: scheme, `www.`, case of the host, a trailing
+    slash and the fragment make no difference."""
+    parts = urlsplit(url)
+    host = parts.netloc.lower().removeprefix("www.")
+    path = parts.path.rstrip("/")
+    return f"{host}{path}?{parts.query}" if parts.query else f"{host}{path}"
 
 
 def _duplicate_ids(data: dict[str, Any]) -> Iterator[tuple[tuple[str | int, ...], str]]:

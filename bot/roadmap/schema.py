@@ -1,10 +1,16 @@
-"""The content-pack format: a track has phases, a phase has steps, a step has resources.
+"""The content-pack format: a track has phases, a phase has steps, a step has resources,
+project ideas and review questions; a phase may offer choices (pick one or two of its
+optional steps), and a step may require earlier ones.
 
 It also holds what a pack must respect so that no platform refuses or cuts what Cohort
 builds from it: ids short enough for every button that carries one, titles short enough for
-every header that shows one. `bot/` never imports the adapters, so the numbers live here,
-each beside the platform limit it protects; tests/roadmap/test_platform_limits.py builds the
-buttons and headers at these sizes through the adapters' own translation.
+every header that shows one, review answers short enough for a button. `bot/` never imports
+the adapters, so the numbers live here, each beside the platform limit it protects;
+tests/roadmap/test_platform_limits.py builds the buttons and headers at these sizes through
+the adapters' own translation.
+
+What refers across steps (a requirement, a choice) is checked by the loader, which knows
+the whole track and the line each problem is on.
 """
 
 from __future__ import annotations
@@ -19,9 +25,11 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    NonNegativeInt,
     PositiveInt,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from bot.messages import ACTION_PREFIX
@@ -58,6 +66,26 @@ STEP_TITLE_MAX = 70
 # 3 + 2 × 60 + 3 + 2 × 60 = 246 of Discord's 256.
 PHASE_TITLE_MAX = 60
 TRACK_TITLE_MAX = 60
+# A choice's title is the first words of the "Optional" field of each of its steps (a
+# field value holds 1,024 characters on Discord, 2,000 on Slack): one line.
+CHOICE_TITLE_MAX = 100
+
+# Review questions are asked one at a time, by DM or in a reply. A multiple-choice answer
+# is a button: Slack's button text holds 75 characters and Discord's label 80, so 75; a
+# Discord action row holds 5 buttons, so 2 to 5 choices. A short answer is typed, and
+# shown back beside the right one, so it keeps the same length. Prompt and explanation
+# are a sentence or two each.
+REVIEW_PROMPT_MAX = 300
+REVIEW_ANSWER_MAX = 75
+REVIEW_EXPLANATION_MAX = 300
+REVIEW_CHOICES_MIN = 2
+REVIEW_CHOICES_MAX = 5
+# Enough questions to review a step from more than one side, few enough for one sitting.
+REVIEW_MIN = 3
+REVIEW_MAX = 5
+
+# When a resource was last checked against its page: a year and a month, like 2026-11.
+CHECKED = re.compile(r"^(?P<year>20\d\d)-(?P<month>0[1-9]|1[0-2])$")
 
 
 def _check_url(value: str) -> str:
@@ -99,9 +127,27 @@ def _title_fits_headers(kind: str, info: ValidationInfo, value: str, limit: int)
     return value
 
 
+def _check_month(value: str) -> str:
+    if not CHECKED.match(value):
+        msg = f"{value!r} is not a year and month: write when it was checked like 2026-11"
+        raise ValueError(msg)
+    return value
+
+
+def _fits(limit: int, what: str) -> AfterValidator:
+    def check(value: str) -> str:
+        if len(value) > limit:
+            msg = f"{what} is {len(value)} characters long; it may have at most {limit}"
+            raise ValueError(msg)
+        return value
+
+    return AfterValidator(check)
+
+
 Url = Annotated[str, AfterValidator(_check_url)]
 Slug = Annotated[str, AfterValidator(_check_slug)]
 Text = Annotated[str, Field(min_length=1)]
+Month = Annotated[str, AfterValidator(_check_month)]
 
 
 class _Strict(BaseModel):
@@ -123,17 +169,97 @@ class Cost(StrEnum):
 
 
 class Resource(_Strict):
+    """A book, course, video, article, documentation or practice site. `cost` follows the
+    rule a pack states in its header (the shipped one: free when all of the learning
+    material can be used without paying); `checked` is the month someone last made sure
+    the link works and the facts about it still hold."""
+
     type: ResourceType
     title: Text
     author: str | None = None
     url: Url | None = None
     cost: Cost = Cost.FREE
     note: str | None = None
+    checked: Month | None = None
 
 
 class Project(_Strict):
     title: Text
     description: Text
+
+
+class QuestionKind(StrEnum):
+    SHORT = "short"  # typed: the answer, or one of the accepted alternatives
+    CHOICE = "choice"  # multiple choice: one of the choices, each a button
+
+
+ReviewAnswer = Annotated[
+    str, Field(min_length=1), _fits(REVIEW_ANSWER_MAX, "a choice or answer (a button's text)")
+]
+
+
+def _normal(text: str) -> str:
+    """An answer as it is compared: case, surrounding spaces and repeated spaces ignored."""
+    return " ".join(text.casefold().split())
+
+
+class ReviewQuestion(_Strict):
+    """One question for spaced review of a step, with its answer and why it is right."""
+
+    id: Slug  # unique within its step
+    kind: QuestionKind
+    prompt: Annotated[str, Field(min_length=1), _fits(REVIEW_PROMPT_MAX, "a prompt")]
+    choices: list[ReviewAnswer] = []
+    answer: ReviewAnswer
+    accept: list[ReviewAnswer] = []  # a short answer's other accepted spellings
+    explanation: Annotated[
+        str, Field(min_length=1), _fits(REVIEW_EXPLANATION_MAX, "an explanation")
+    ]
+
+    @field_validator("id")
+    @classmethod
+    def _short_id(cls, value: str) -> str:
+        return _id_fits_buttons("question", value)
+
+    @model_validator(mode="after")
+    def _answerable(self) -> ReviewQuestion:
+        if self.kind is QuestionKind.CHOICE:
+            if not REVIEW_CHOICES_MIN <= len(self.choices) <= REVIEW_CHOICES_MAX:
+                msg = (
+                    f"question {self.id!r} has {len(self.choices)} choices; a multiple-choice "
+                    f"question has {REVIEW_CHOICES_MIN} to {REVIEW_CHOICES_MAX} (one button "
+                    "each, and a Discord row holds five)"
+                )
+                raise ValueError(msg)
+            normal = [_normal(choice) for choice in self.choices]
+            if len(set(normal)) != len(normal):
+                msg = f"question {self.id!r} lists the same choice twice"
+                raise ValueError(msg)
+            if _normal(self.answer) not in normal:
+                msg = f"the answer to question {self.id!r} is not one of its choices"
+                raise ValueError(msg)
+            if self.accept:
+                msg = (
+                    f"question {self.id!r} is multiple choice: its answer is one of the "
+                    "choices, so it takes no `accept` list"
+                )
+                raise ValueError(msg)
+        elif self.choices:
+            msg = (
+                f"question {self.id!r} is a short-answer question and has choices; make it "
+                "`kind: choice`, or drop the choices"
+            )
+            raise ValueError(msg)
+        return self
+
+    @property
+    def answers(self) -> tuple[str, ...]:
+        """Every answer counted right: the answer, then the accepted alternatives."""
+        return (self.answer, *self.accept)
+
+    def is_right(self, given: str) -> bool:
+        """Whether `given` is a right answer, ignoring case and spacing."""
+        return _normal(given) in {_normal(answer) for answer in self.answers}
 
 
 class Step(_Strict):
@@ -143,12 +269,17 @@ class Step(_Strict):
     why: Text
     hours: PositiveInt
     skills: list[Text] = Field(min_length=1)
+    # Earlier steps of the track this one builds on: the loader checks that each comes
+    # before it, so nothing is used before it is taught.
+    requires: list[Slug] = []
     resources: list[Resource] = Field(min_length=1)
     projects: list[Project] = []
+    review: list[ReviewQuestion] = Field(default_factory=list, max_length=REVIEW_MAX)
     # An optional step is one a learner chooses (a specialisation, a certification): it
-    # stays out of their progress and forecast until they start it.
+    # stays out of their progress and forecast until they start it. It should belong to
+    # one of its phase's choices, named by id (`content validate` says when it does not).
     optional: bool = False
-    choice: str | None = None  # which choice it belongs to, like "pick one or two"
+    choice: Slug | None = None
 
     @field_validator("id")
     @classmethod
@@ -160,12 +291,64 @@ class Step(_Strict):
     def _short_title(cls, value: str, info: ValidationInfo) -> str:
         return _title_fits_headers("step", info, value, STEP_TITLE_MAX)
 
+    @model_validator(mode="after")
+    def _consistent(self) -> Step:
+        if self.choice is not None and not self.optional:
+            msg = f"step {self.id!r} belongs to a choice, so it is optional: add `optional: true`"
+            raise ValueError(msg)
+        if self.id in self.requires:
+            msg = f"step {self.id!r} requires itself"
+            raise ValueError(msg)
+        ids = [question.id for question in self.review]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            msg = f"step {self.id!r} has two review questions called {twice[0]!r}"
+            raise ValueError(msg)
+        return self
+
+
+class Choice(_Strict):
+    """A pick among a phase's optional steps, like "Pick one or two specialisations"."""
+
+    id: Slug
+    title: Annotated[str, Field(min_length=1), _fits(CHOICE_TITLE_MAX, "a choice's title")]
+    at_least: NonNegativeInt = 1
+    at_most: PositiveInt | None = None  # None: as many as the learner likes
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Choice:
+        if self.at_most is not None and self.at_least > self.at_most:
+            msg = (
+                f"choice {self.id!r} asks for at least {self.at_least} and at most "
+                f"{self.at_most}: at_least must not be above at_most"
+            )
+            raise ValueError(msg)
+        return self
+
+    @property
+    def pick(self) -> str:
+        """How many to pick, in words: "pick 1 or 2", "pick up to 1", "pick 2"."""
+        low, high = self.at_least, self.at_most
+        if high is None:
+            return f"pick {low} or more" if low else "pick any"
+        if low == high:
+            return f"pick {low}"
+        if low == 0:
+            return f"pick up to {high}"
+        joined = " or " if high == low + 1 else " to "
+        return f"pick {low}{joined}{high}"
+
 
 class Phase(_Strict):
     id: Slug
     title: Text
     summary: Text
+    choices: list[Choice] = []
     steps: list[Step] = Field(min_length=1)
+
+    def choice(self, choice_id: str | None) -> Choice | None:
+        """The phase's choice called `choice_id`, if it has one."""
+        return next((c for c in self.choices if c.id == choice_id), None)
 
     @field_validator("id")
     @classmethod

@@ -25,6 +25,9 @@ FINISHED = {StepStatus.DONE, StepStatus.SKIPPED}
 
 @dataclass(frozen=True)
 class PhaseProgress:
+    """A phase's steps on the member's own path: every step that is not optional, and
+    the optional ones they started (a specialisation they picked); `total` counts those."""
+
     phase: Phase
     done: int
     skipped: int
@@ -54,7 +57,8 @@ class TrackProgress:
 
     @property
     def total(self) -> int:
-        return len(self.track.steps)
+        """Steps on the member's path: optional ones count once started."""
+        return sum(p.total for p in self.phases)
 
     @property
     def percent(self) -> int:
@@ -84,7 +88,12 @@ class TrackProgress:
 def summarize(track: Track, statuses: dict[str, StepStatus]) -> TrackProgress:
     phases = []
     for phase in track.phases:
-        ids = [step.id for step in phase.steps]
+        ids = [
+            step.id
+            for step in phase.steps
+            if not step.optional
+            or statuses.get(step.id, StepStatus.NOT_STARTED) is not StepStatus.NOT_STARTED
+        ]
         phases.append(
             PhaseProgress(
                 phase=phase,

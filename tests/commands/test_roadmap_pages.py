@@ -39,6 +39,7 @@ SHIPPED_PHASES = (
     "Core machine learning",
     "Deep learning",
     "Production and MLOps",
+    "AI engineering with LLMs",
     "Specialisation",
     "Portfolio and career",
 )
@@ -84,7 +85,7 @@ def assert_fits_one_embed_and_slack(reply: Reply) -> None:
 
 async def test_the_default_page_is_the_phase_of_the_callers_next_step(cohort: Cohort) -> None:
     first = await cohort("/roadmap")
-    assert "**Phase 1 of 6 · Foundations**" in first.body
+    assert "**Phase 1 of 7 · Foundations**" in first.body
     assert first.fields[0].name == "1. Foundations · 0/7"
 
     for placed in cohort.app.catalog.default.phase_steps("foundations"):
@@ -92,19 +93,19 @@ async def test_the_default_page_is_the_phase_of_the_callers_next_step(cohort: Co
     await cohort("/skip supervised-learning")
     second = await cohort("/roadmap")
 
-    assert "**Phase 2 of 6 · Core machine learning**" in second.body
-    assert second.fields[0].name == "2. Core machine learning · 0/7"
+    assert "**Phase 2 of 7 · Core machine learning**" in second.body
+    assert second.fields[0].name == "2. Core machine learning · 0/9"
     assert "⏭️ `supervised-learning`" in second.fields[0].value
-    assert "You've done **7 of 37** steps" in second.body
+    assert "You've done **7 of 40** steps" in second.body
     # Someone else is still on the first phase.
-    assert "**Phase 1 of 6" in (await cohort("/roadmap", as_="ben")).body
+    assert "**Phase 1 of 7" in (await cohort("/roadmap", as_="ben")).body
 
 
 async def test_a_member_with_nothing_left_sees_the_last_phase(cohort: Cohort) -> None:
     for placed in cohort.app.catalog.default.steps:
         await cohort(f"/skip {placed.id}")
     reply = await cohort("/roadmap")
-    assert "**Phase 6 of 6 · Portfolio and career**" in reply.body
+    assert "**Phase 7 of 7 · Portfolio and career**" in reply.body
 
 
 async def test_buttons_move_to_the_phases_either_side(cohort: Cohort) -> None:
@@ -113,9 +114,9 @@ async def test_buttons_move_to_the_phases_either_side(cohort: Cohort) -> None:
     third = await cohort.press(second, "Deep learning ▶")
     back = await cohort.press(third, "◀ Core machine learning")
 
-    assert "**Phase 2 of 6 · Core machine learning**" in second.body
+    assert "**Phase 2 of 7 · Core machine learning**" in second.body
     assert labels(second) == ["◀ Foundations", "Deep learning ▶", "What should I do next?"]
-    assert "**Phase 3 of 6 · Deep learning**" in third.body
+    assert "**Phase 3 of 7 · Deep learning**" in third.body
     assert third.fields[0].name.startswith("3. Deep learning")
     assert back.body == second.body
     # A button comes back as `/roadmap phase:<n>`.
@@ -127,11 +128,11 @@ async def test_buttons_move_to_the_phases_either_side(cohort: Cohort) -> None:
 
 async def test_the_first_and_last_pages_lead_one_way_only(cohort: Cohort) -> None:
     first = await cohort("/roadmap phase:1")
-    last = await cohort("/roadmap phase:6")
+    last = await cohort("/roadmap phase:7")
 
     assert labels(first) == ["Core machine learning ▶", "What should I do next?"]
     assert labels(last) == ["◀ Specialisation", "What should I do next?"]
-    assert "**Phase 6 of 6 · Portfolio and career**" in last.body
+    assert "**Phase 7 of 7 · Portfolio and career**" in last.body
 
 
 async def test_the_first_page_introduces_the_track_and_others_stay_short(cohort: Cohort) -> None:
@@ -146,7 +147,7 @@ async def test_the_first_page_introduces_the_track_and_others_stay_short(cohort:
     assert [bar.label for bar in fourth.progress] == [
         f"{n}. {title}" for n, title in enumerate(SHIPPED_PHASES, start=1)
     ]
-    for page in range(1, 7):
+    for page in range(1, 8):
         assert_fits_one_embed_and_slack(await cohort(f"/roadmap phase:{page}"))
 
 
@@ -168,12 +169,12 @@ async def test_the_first_page_introduces_the_track_and_others_stay_short(cohort:
 async def test_a_phase_is_named_by_number_or_name(cohort: Cohort, line: str) -> None:
     reply = await cohort(line)
     assert not reply.is_error, reply.body
-    assert "**Phase 3 of 6 · Deep learning**" in reply.body
+    assert "**Phase 3 of 7 · Deep learning**" in reply.body
 
 
 async def test_a_platform_may_send_the_phase_as_a_number(cohort: Cohort) -> None:
-    reply = await cohort.invoke("roadmap", {"phase": 5})
-    assert "**Phase 5 of 6 · Specialisation**" in reply.body
+    reply = await cohort.invoke("roadmap", {"phase": 6})
+    assert "**Phase 6 of 7 · Specialisation**" in reply.body
     assert "⬜ `reinforcement-learning` Reinforcement learning · _optional_" in (
         reply.fields[0].value
     )
@@ -183,7 +184,7 @@ async def test_a_platform_may_send_the_phase_as_a_number(cohort: Cohort) -> None
     ("typed", "shown"),
     [
         ("0", "`0`"),
-        ("7", "`7`"),
+        ("8", "`8`"),
         ("-1", "`-1`"),
         ("99999999999", "`99999999999`"),
         ("²", "`²`"),  # a superscript two is not a number here
@@ -200,15 +201,16 @@ async def test_a_phase_that_does_not_exist_gets_the_choices(
     assert reply.is_error
     assert f"Machine Learning Engineer has no phase {shown}." in reply.body
     assert (
-        "Give its number, 1 to 6, or its name: Foundations, Core machine learning, Deep "
-        "learning, Production and MLOps, Specialisation, Portfolio and career." in reply.body
+        "Give its number, 1 to 7, or its name: Foundations, Core machine learning, Deep "
+        "learning, Production and MLOps, AI engineering with LLMs, Specialisation, Portfolio "
+        "and career." in reply.body
     )
 
 
 async def test_a_misspelt_phase_gets_a_suggestion(cohort: Cohort) -> None:
     reply = await cohort("/roadmap phase:specialsation")
     assert reply.is_error
-    assert "Did you mean Specialisation (5)?" in reply.body
+    assert "Did you mean Specialisation (6)?" in reply.body
 
 
 async def test_an_unknown_track_is_still_an_unknown_track(cohort: Cohort) -> None:

@@ -14,17 +14,17 @@ async def test_progress_counts_phases_week_and_streak(cohort: Cohort, clock: Man
     clock.advance(timedelta(days=1))
     await cohort("/done dev-tools")  # Thursday
     clock.advance(timedelta(days=1))
-    await cohort("/start linear-algebra")  # Friday
+    await cohort("/start python-data-stack")  # Friday
     reply = await cohort("/progress")
     fields = {f.name: f.value for f in reply.fields}
 
     assert reply.title == "📈 Your progress · Machine Learning Engineer"
-    assert "**2 of 37 steps done (5%)**" in reply.body
+    assert "**2 of 40 steps done (5%)**" in reply.body  # the path: no optional step started
     assert "This week: 2 steps · 0 h studied\n🔥 3 days streak" in reply.body
     assert reply.progress[0].label == "Foundations"
     assert (reply.progress[0].done, reply.progress[0].total) == (2, 7)
-    assert fields["In progress"] == "`linear-algebra`"
-    assert "Linear algebra" in fields["Next step"]
+    assert fields["In progress"] == "`python-data-stack`"
+    assert "NumPy, Pandas and plotting" in fields["Next step"]
 
 
 async def test_this_week_starts_on_monday(cohort: Cohort, clock: ManualClock) -> None:
@@ -62,7 +62,7 @@ async def test_progress_of_another_member(cohort: Cohort) -> None:
     await cohort("/done python-basics", as_="Ben")
     reply = await cohort("/progress ben", as_="ana")
     assert reply.title.startswith("📈 Ben's progress")
-    assert "1 of 37" in reply.body
+    assert "1 of 40" in reply.body
 
 
 async def test_progress_of_a_hidden_member_is_private(cohort: Cohort) -> None:

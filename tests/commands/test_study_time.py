@@ -16,10 +16,10 @@ from bot.services import study
 from tests.conftest import START, Cohort
 
 # The shipped track's estimated hours, without its optional steps (five specialisations
-# and certifications): Foundations 210, Core ML 160, Deep learning 135, Production 155,
-# Portfolio and career 110 (certifications' 40 left out) = 770 h.
-PATH_HOURS = 770
-FOUNDATIONS_HOURS = 210
+# and certifications): Foundations 215, Core ML 195, Deep learning 135, Production 155,
+# AI engineering 125, Portfolio and career 140 (certifications' 40 left out) = 965 h.
+PATH_HOURS = 965
+FOUNDATIONS_HOURS = 215
 
 
 def _forecast(reply_fields: tuple[object, ...]) -> str:
@@ -184,38 +184,40 @@ async def _weekly_logs(cohort: Cohort, clock: ManualClock, weeks: list[int], **k
 
 async def test_forecast_for_a_fast_member(cohort: Cohort, clock: ManualClock) -> None:
     await cohort("/done python-basics")
-    await _weekly_logs(cohort, clock, [10, 30, 30, 30])
+    await _weekly_logs(cohort, clock, [5, 30, 30, 30])
     clock.set(START + timedelta(days=1))
     await cohort("/log 10h dev-tools")
-    await cohort("/log 10h dev-tools")  # dev-tools' 20 estimated hours, all logged
+    await cohort("/log 10h dev-tools")
+    await cohort("/log 5h dev-tools")  # dev-tools' 25 estimated hours, all logged
     clock.set(START + timedelta(days=28, hours=1))
     forecast = _forecast((await cohort("/progress")).fields)
-    # Four weeks of 10+20, 30, 30, 30 h: 30 h a week. Left: 770 - 60 (python-basics,
-    # done) - 20 (dev-tools, fully logged) = 690 h; Foundations 210 - 80 = 130 h.
-    # 130 / 30 * 7 = 30.3 -> 31 days after 16 Dec; 690 / 30 * 7 = 161 days.
+    # Four weeks of 5+25, 30, 30, 30 h: 30 h a week. Left: 965 - 60 (python-basics,
+    # done) - 25 (dev-tools, fully logged) = 880 h; Foundations 215 - 85 = 130 h.
+    # 130 / 30 * 7 = 30.3 -> 31 days after 16 Dec; 880 / 30 * 7 = 205.3 -> 206 days.
     assert "Your pace: about 30 h a week (your last four weeks: 30, 30, 30, 30 h)" in forecast
-    assert "About 690 h of your path remain" in forecast
-    assert "Foundations around 16 Jan 2027, the whole path around 26 May 2027" in forecast
+    assert "About 880 h of your path remain" in forecast
+    assert "Foundations around 16 Jan 2027, the whole path around 10 Jul 2027" in forecast
     assert "6 optional steps you haven't started" in forecast
 
 
 async def test_forecast_for_a_steady_member(cohort: Cohort, clock: ManualClock) -> None:
     await _weekly_logs(cohort, clock, [6, 9, 7, 8])
     forecast = _forecast((await cohort("/progress")).fields)
-    # 7.5 h a week (spread 1.1 h, under a quarter of it: one date). 210 / 7.5 * 7 = 196
-    # days after 16 Dec 2026; 770 / 7.5 * 7 = 718.7 -> 719 days.
+    # 7.5 h a week (spread 1.1 h, under a quarter of it: one date). 215 / 7.5 * 7 = 200.7
+    # -> 201 days after 16 Dec 2026; 965 / 7.5 * 7 = 900.7 -> 901 days.
     assert "about 8 h a week (your last four weeks: 6, 9, 7, 8 h)" in forecast
     assert f"About {PATH_HOURS} h of your path remain" in forecast
-    assert "Foundations around 30 Jun 2027, the whole path around 4 Dec 2028" in forecast
+    assert "Foundations around 5 Jul 2027, the whole path around 4 Jun 2029" in forecast
 
 
 async def test_forecast_is_a_range_when_weeks_vary(cohort: Cohort, clock: ManualClock) -> None:
     await _weekly_logs(cohort, clock, [2, 10, 4, 12])
     forecast = _forecast((await cohort("/progress")).fields)
     # Mean 7 h, spread sqrt(17) = 4.12 h: paces 2.88 and 11.12 h a week.
-    # Foundations: 210 / 11.12 * 7 = 132.2 -> 133 days; 210 / 2.88 * 7 = 511 days.
-    assert "Foundations between 28 Apr 2027 and 10 May 2028" in forecast
-    assert "the whole path between 14 Apr 2028 and 2 Feb 2032" in forecast
+    # Foundations: 215 / 11.12 * 7 = 135.3 -> 136 days; 215 / 2.88 * 7 = 523.1 -> 524.
+    # The path: 965 / 11.12 * 7 = 607.3 -> 608 days; 965 / 2.88 * 7 = 2348.02 -> 2349.
+    assert "Foundations between 1 May 2027 and 23 May 2028" in forecast
+    assert "the whole path between 15 Aug 2028 and 22 May 2033" in forecast
 
 
 async def test_forecast_for_a_new_member_says_there_is_not_enough_data(
@@ -242,9 +244,9 @@ async def test_checkin_hours_count_when_nothing_finer_was_logged(
     # START, and her fourth whole week ends with her fourth answer (Friday 11 Dec).
     clock.set(START + timedelta(days=23, hours=1))
     forecast = _forecast((await cohort("/progress")).fields)
-    # 22.5 h a week; from 11 Dec 2026: 210 / 22.5 * 7 = 65.3 -> 66 days; 770 h: 240 days.
+    # 22.5 h a week; from 11 Dec 2026: 215 / 22.5 * 7 = 66.9 -> 67 days; 965 h: 301 days.
     assert "about 22 h a week (your last four weeks: 20, 25, 22, 23 h)" in forecast
-    assert "Foundations around 15 Feb 2027, the whole path around 8 Aug 2027" in forecast
+    assert "Foundations around 16 Feb 2027, the whole path around 8 Oct 2027" in forecast
 
 
 async def test_checkin_hours_land_in_the_week_they_cover_whatever_the_day(

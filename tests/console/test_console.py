@@ -50,7 +50,7 @@ def test_a_scripted_session_reads_like_a_transcript(tmp_path: Path) -> None:
     assert "ana> /next\nNext up: Python fundamentals" in out
     assert "ana finished Python fundamentals (`python-basics`)!" in out
     assert "> first program done" in out
-    assert "1 of 37 steps done (3%)" in out
+    assert "1 of 40 steps done (2%)" in out
     assert "comment" not in out
 
 
@@ -87,7 +87,7 @@ def test_mistakes_in_the_console_get_friendly_answers(tmp_path: Path) -> None:
 def test_progress_survives_a_restart(tmp_path: Path) -> None:
     run_console(tmp_path, "/done python-basics\n", "--as", "ana")
     out = run_console(tmp_path, "/progress\n", "--as", "ana").stdout
-    assert "1 of 37 steps done" in out
+    assert "1 of 40 steps done" in out
 
 
 def test_render_shows_bars_fields_links_and_buttons() -> None:

@@ -34,6 +34,6 @@ async def test_a_study_week_on_postgres(empty_postgres_url: str, clock: ManualCl
         await app.close()
     assert board.body.splitlines() == ["🥇 **ana** · 2 steps", "🥈 **ben** · 1 step"]
     assert streaks.body.splitlines() == ["🥇 **ana** · 2 days", "🥈 **ben** · 1 day"]
-    assert "**2 of 37 steps done" in mine.body
+    assert "**2 of 40 steps done" in mine.body
     assert "deleted" in forget.body
     assert after.body.splitlines() == ["🥇 **ana** · 2 steps"]

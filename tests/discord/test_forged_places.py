@@ -88,7 +88,7 @@ async def test_in_a_server_the_place_is_always_the_servers_own(
         assert "don't know a member" in theirs
         assert "Python fundamentals" not in theirs
     mine = text_of(await rig.run("progress", who=ANA))
-    assert "1 of 37 steps done" in mine, "Ana's step counted in her own server"
+    assert "1 of 40 steps done" in mine, "Ana's step counted in her own server"
     paused = await press(
         rig, f"cohort:group pause#{GUILD_B}/{CHANNEL_B}", in_guild(ADMIN, admin=True)
     )

@@ -7,7 +7,10 @@ button and its seal on Discord and on Slack, and every reply built from a pack a
 limits, commands and scheduled posts alike, shows its title whole on both platforms.
 
 The platform numbers below are the documented ones (discord-api-docs: components reference,
-embed limits, autocomplete; Slack Block Kit: header block, button element)."""
+embed limits, autocomplete, button label and action row; Slack Block Kit: header block,
+button element). Review questions are held to them too: a multiple-choice answer is a
+button, so a choice fits Slack's 75-character button text and a question has at most as
+many choices as a Discord action row holds buttons."""
 
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ from bot.bootstrap import accountability_engine, build_app
 from bot.clock import ManualClock
 from bot.messages import Button, Place, Platform, Reply
 from bot.roadmap import schema
-from bot.roadmap.loader import validate_path
+from bot.roadmap.loader import load_catalog, validate_path
 from bot.scheduler.engine import run_through
 from bot.seals import PlaceSeals, Purpose
 from bot.settings import Settings
@@ -40,6 +43,9 @@ DISCORD_CHOICE_NAME = 100
 SLACK_ACTION_ID = 255
 SLACK_BUTTON_VALUE = 2000
 SLACK_HEADER = 150
+SLACK_BUTTON_TEXT = 75
+DISCORD_BUTTON_LABEL = 80
+DISCORD_BUTTONS_PER_ROW = 5
 
 BOT_DIR = Path(__file__).resolve().parents[2] / "bot"
 SEALS = PlaceSeals(lambda platform: f"a test key for {platform.value}".encode())
@@ -220,15 +226,34 @@ def pack(*, step_id_extra: str = "", title_extra: str = "") -> dict[str, Any]:
                                 "type": "article",
                                 "title": "Transformers",
                                 "url": "https://en.wikipedia.org/wiki/"
-                                "Transformer_(deep_learning_architecture)",
+                                f"Transformer_(deep_learning_architecture)?step={p}.{s}",
+                                "checked": "2026-11",
                             }
                         ],
+                        "projects": [{"title": "Build one", "description": "A small one."}],
+                        "review": [longest_question(n) for n in range(schema.REVIEW_MAX)],
                     }
                     for s in (1, 2)
                 ],
             }
             for p in (1, 2)
         ],
+    }
+
+
+def longest_question(number: int) -> dict[str, Any]:
+    """A multiple-choice review question with every text at its limit."""
+    choices = [
+        longest_title(schema.REVIEW_ANSWER_MAX, f"{number}{c}<|>~[]*&")
+        for c in "abcde"[: schema.REVIEW_CHOICES_MAX]
+    ]
+    return {
+        "id": longest_id(f"q{number}"),
+        "kind": "choice",
+        "prompt": longest_title(schema.REVIEW_PROMPT_MAX),
+        "choices": choices,
+        "answer": choices[-1],
+        "explanation": longest_title(schema.REVIEW_EXPLANATION_MAX),
     }
 
 
@@ -266,6 +291,43 @@ def test_one_past_each_limit_names_the_step_and_the_limit(tmp_path: Path) -> Non
         "at most 60"
     )
     assert all(problem.line for problem in problems)
+
+
+def test_one_past_each_review_limit_is_refused(tmp_path: Path) -> None:
+    track = pack()
+    [first, second, third, *_] = track["phases"][0]["steps"][0]["review"]
+    first["prompt"] += "x"
+    second["choices"][0] += "x"
+    third["explanation"] += "x"
+    track["phases"][0]["steps"][1]["review"].append(longest_question(9))
+    found = {p.location: p.message for p in validate_path(write_pack(tmp_path, track))}
+    assert found == {
+        "phases[0].steps[0].review[0].prompt": "a prompt is 301 characters long; it may "
+        "have at most 300",
+        "phases[0].steps[0].review[1].choices[0]": "a choice or answer (a button's text) is "
+        "76 characters long; it may have at most 75",
+        "phases[0].steps[0].review[2].explanation": "an explanation is 301 characters long; "
+        "it may have at most 300",
+        "phases[0].steps[1].review": "List should have at most 5 items after validation, not 6",
+    }
+
+
+def test_review_choices_at_the_limit_are_whole_buttons_on_both_platforms() -> None:
+    """A choice at the limit, made of the characters each platform escapes, and every
+    choice of the shipped pack, as the label of a button: shown whole on Slack (plain
+    text) and on Discord."""
+    shipped = load_catalog().default
+    labels = [c for p in shipped.steps for q in p.step.review for c in q.choices]
+    labels += longest_question(1)["choices"]
+    for label in labels:
+        reply = Reply(title="t", buttons=(Button(label, "help", {}),))
+        [element] = slack_buttons(reply, sealed=False)
+        assert element["text"]["text"] == label
+        [[(shown, _, _)]] = discord.button_rows(reply, None)
+        assert shown == label
+    assert max(map(len, labels)) == schema.REVIEW_ANSWER_MAX <= SLACK_BUTTON_TEXT
+    assert SLACK_BUTTON_TEXT <= DISCORD_BUTTON_LABEL
+    assert schema.REVIEW_CHOICES_MAX == DISCORD_BUTTONS_PER_ROW
 
 
 def test_a_long_title_names_its_step(tmp_path: Path) -> None:

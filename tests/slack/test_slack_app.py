@@ -95,7 +95,7 @@ async def test_a_button_click_acts_without_typing(rig: SlackRig) -> None:
     response = await rig.fake.wait_for(lambda: rig.fake.responses)
     assert "finished *Python fundamentals*" in text_of(response[0])
     progress = await rig.slash("progress")
-    assert "*1 of 37 steps done (3%)*" in text_of(progress)
+    assert "*1 of 40 steps done (2%)*" in text_of(progress)
 
 
 async def test_checkin_opens_a_modal_and_its_submission_is_stored(rig: SlackRig) -> None:
@@ -126,7 +126,7 @@ async def test_checkin_opens_a_modal_and_its_submission_is_stored(rig: SlackRig)
     assert confirmation["user"] == "U-ana"
     assert "Check-in saved" in text_of(confirmation)
     progress = await rig.slash("progress")
-    assert "*1 of 37 steps done" in text_of(progress), "the check-in marked the step done"
+    assert "*1 of 40 steps done" in text_of(progress), "the check-in marked the step done"
 
 
 async def test_a_bad_modal_answer_is_shown_on_the_form(rig: SlackRig) -> None:
@@ -187,10 +187,10 @@ async def test_the_app_home_shows_progress_and_is_refreshed_on_change(rig: Slack
     assert await rig.post(body, content_type="application/json") == 200
     [home] = await rig.fake.wait_for(lambda: rig.fake.called("views.publish"))
     assert home["user_id"] == "U-ana"
-    assert "0 of 37 steps done" in text_of(home["view"])
+    assert "0 of 40 steps done" in text_of(home["view"])
     await rig.slash("done python-basics")
     latest = await rig.fake.wait_for(
-        lambda: [h for h in rig.fake.called("views.publish") if "1 of 37" in text_of(h["view"])]
+        lambda: [h for h in rig.fake.called("views.publish") if "1 of 40" in text_of(h["view"])]
     )
     assert "Next step" in text_of(latest[-1]["view"])
     assert await rig.post(body, content_type="application/json") == 200  # opened again
