@@ -41,6 +41,7 @@ compose:
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.scheduler
+	$(BIN)/python -m benchmarks.cards
 
 install: $(STAMP)
 

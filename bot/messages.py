@@ -102,6 +102,10 @@ def parse_action_id(action_id: str) -> tuple[str, dict[str, str]] | None:
 
 @dataclass(frozen=True)
 class Image:
+    """A picture a reply carries (a card, `bot.cards`): PNG bytes, and alt text (markup)
+    that says what it shows. The reply's text says it all too: a picture is never the only
+    place something is said."""
+
     png: bytes
     alt_text: str
 

@@ -55,6 +55,15 @@ class Settings(BaseSettings):
             "first needed; Discord and Slack send files in the chat instead."
         ),
     )
+    image_dir: Path = Field(
+        Path("cohort-images"),
+        validation_alias=_env("COHORT_IMAGE_DIR"),
+        description=(
+            "The folder the console writes pictures into (progress and leaderboard cards, "
+            "the week at a glance), made when first needed; Discord and Slack show them "
+            "in the chat instead."
+        ),
+    )
     http_host: str = Field("127.0.0.1", validation_alias=_env("COHORT_HTTP_HOST"))
     http_port: int = Field(8080, ge=1, le=65535, validation_alias=_env("COHORT_HTTP_PORT"))
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
@@ -106,11 +115,11 @@ class Settings(BaseSettings):
             raise ValueError(msg) from None
         return url
 
-    @field_validator("export_dir")
+    @field_validator("export_dir", "image_dir")
     @classmethod
     def _a_folder(cls, value: Path) -> Path:
         if any(ord(c) < 32 or ord(c) == 127 for c in str(value)):
-            msg = "use a folder path without control characters, like ./cohort-exports"
+            msg = "use a folder path without control characters, like ./cohort-files"
             raise ValueError(msg)
         try:
             folder = value.expanduser()

@@ -383,12 +383,20 @@ def discord_texts(payload: Mapping[str, Any]) -> Iterator[str]:
         yield from (embed.get("title") or "", embed.get("description") or "")
         for field in embed.get("fields") or []:
             yield from (field["name"], field["value"])
+
+
+def discord_footers(payload: Mapping[str, Any]) -> Iterator[str]:
+    """The footers of one Discord message (a picture's alt text): plain text, which
+    Discord shows as it is, markdown characters and backslashes included."""
+    for embed in payload.get("embeds") or []:
         yield (embed.get("footer") or {}).get("text") or ""
 
 
 def discord_shown(payloads: Iterable[Mapping[str, Any]]) -> str:
     """All a member reads of a reply sent as these Discord messages, squashed."""
-    return squash("\n".join(discord_plain(t) for p in payloads for t in discord_texts(p)))
+    texts = [discord_plain(t) for p in payloads for t in discord_texts(p)]
+    texts += [footer for p in payloads for footer in discord_footers(p)]
+    return squash("\n".join(texts))
 
 
 _SLACK_TOKEN = re.compile(r"<(?P<url>[^|>]*)\|(?P<title>[^>]*)>|&(?P<entity>amp|lt|gt);")

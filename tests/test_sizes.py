@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
@@ -133,6 +133,7 @@ ARGUMENTS: dict[str, str] = {
     "me reminders": "on",
     "me quiet": "22-08",
     "me vacation": "3",
+    "me images": "on",
     "checkin": (
         f"finished: {step_id(98)} {NOTE[:300]} next: {NOTE[:480]} "
         f"blockers: {NOTE[:490]} hours: 12.5"
@@ -146,6 +147,7 @@ ARGUMENTS: dict[str, str] = {
     "group schedule daily": "09:00",
     "group schedule checkin": "friday 17:00",
     "group schedule kaggle": "weekly monday 10:00",
+    "group images": "on",
     "group pause": "",
     "group resume": "",
     "group checkins": "",
@@ -709,7 +711,16 @@ async def test_the_app_home_fits_slack(world: World) -> None:
     view = slack.home_view(world.home)
     assert slack_violations(view) == []
     assert _view_answer(view)["ok"], _view_answer(view)
-    assert missing_lines(reply_lines(world.home), slack_shown([view]), slack=True) == []
+    # The App Home shows the card as a picture of a shared file, or not at all: its words
+    # are those of the text, which is all there.
+    text = replace(world.home, image=None)
+    assert missing_lines(reply_lines(text), slack_shown([view]), slack=True) == []
+    assert world.home.image is not None
+    pictured = slack.home_view(world.home, picture="F0000001")
+    assert slack_violations(pictured) == []
+    assert _view_answer(pictured)["ok"], _view_answer(pictured)
+    [image] = [block for block in pictured["blocks"] if block["type"] == "image"]
+    assert image["alt_text"] == plain_text(world.home.image.alt_text), "its alt text whole"
 
 
 @on_the_world

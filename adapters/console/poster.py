@@ -14,10 +14,16 @@ from bot.ports import Sending
 
 class ConsolePoster:
     def __init__(
-        self, clock: Clock, *, export_dir: Path, channel_name: str = "#study-group"
+        self,
+        clock: Clock,
+        *,
+        export_dir: Path,
+        image_dir: Path | None = None,
+        channel_name: str = "#study-group",
     ) -> None:
         self.clock = clock
         self.export_dir = export_dir  # where files that posts carry are written
+        self.image_dir = image_dir  # ... and their pictures (none are written without one)
         self.channel_name = channel_name
         # Times are shown where the person at the console said they are (`:at`, `--start`).
         self.zone: tzinfo = UTC
@@ -41,8 +47,9 @@ class ConsolePoster:
         self.outbox.append(f"✉️  DM to {actor.display_name} · {self._when()}\n{self.show(reply)}")
 
     def show(self, reply: Reply) -> str:
-        """`reply` as text, a file it carries saved into the export folder first."""
-        return render_saving_files(reply, self.export_dir)
+        """`reply` as text, a file it carries saved into the export folder first and its
+        picture into the image folder."""
+        return render_saving_files(reply, self.export_dir, self.image_dir)
 
     def take(self) -> list[str]:
         sent, self.outbox = self.outbox, []

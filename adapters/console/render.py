@@ -27,9 +27,10 @@ def bar(done: int, total: int, width: int = BAR_WIDTH) -> str:
     return "█" * filled + "░" * (width - filled)
 
 
-def render(reply: Reply, *, saved_to: str | None = None) -> str:
+def render(reply: Reply, *, saved_to: str | None = None, picture_at: str | None = None) -> str:
     """`reply` as terminal text. A file it carries is shown by the path it was saved to
-    (`saved_to`; writing it is the caller's job)."""
+    (`saved_to`), and its picture by its path (`picture_at`) and alt text; writing them is
+    the caller's job."""
     out: list[str] = []
     if reply.is_error:
         out.append(f"⚠️  {plain(reply.body)}")
@@ -50,7 +51,9 @@ def render(reply: Reply, *, saved_to: str | None = None) -> str:
         value = plain(field.value).replace("\n", "\n  ")
         out += ["", f"{plain(field.name)}:", f"  {value}"]
     if reply.image is not None:
-        out.append(f"[image: {reply.image.alt_text}]")
+        alt = plain(reply.image.alt_text)
+        shown = f"🖼️  Picture: {picture_at}" if picture_at else "🖼️  Picture (not saved)"
+        out += ["", shown, f"   {alt}"]
     if reply.attachment is not None:
         where = f"file: {saved_to}" if saved_to else "file not saved"
         out += ["", f"[{where} — {plain(reply.attachment.description)}]"]

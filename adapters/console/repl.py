@@ -32,7 +32,9 @@ async def serve_console(
     if not isinstance(clock, ShiftedClock | ManualClock):  # pragma: no cover - cli builds one
         msg = "the console needs a clock it can move"
         raise TypeError(msg)
-    poster = ConsolePoster(clock, export_dir=app.settings.export_dir)
+    poster = ConsolePoster(
+        clock, export_dir=app.settings.export_dir, image_dir=app.settings.image_dir
+    )
     if start is not None:
         await _refuse_start_before_the_demo(app, start, poster)
         clock.set(start)

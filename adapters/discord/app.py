@@ -9,6 +9,7 @@ import io
 import logging
 import weakref
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import aiohttp
@@ -428,17 +429,24 @@ class DiscordAdapter:
         self, interaction: discord.Interaction, reply: Reply, *, deferred: bool
     ) -> None:
         """Send `reply` as the interaction's answer. A file larger than Discord takes in
-        this interaction is not sent: the member is told so in a short message instead."""
+        this interaction is not sent: the member is told so in a short message instead. A
+        picture too large goes unsent, and the answer (whose text says it all) without it."""
+        reply = translate.without_oversized_picture(reply, interaction.filesize_limit)
         refusal = translate.file_too_big(reply, interaction.filesize_limit)
         answer = InteractionAnswer(interaction, deferred=deferred)
         try:
             await answer.send(refusal or reply)
         except discord.HTTPException as error:
-            if refusal is not None or reply.attachment is None or not _too_large(error):
+            if refusal is not None or not _too_large(error):
                 raise
-            # Discord measured the file differently than its own limit said it would.
+            # Discord measured a file differently than its own limit said it would.
             log.warning("Discord refused a file as too large (%s)", error)
-            await answer.send(translate.too_big(reply.attachment))
+            if reply.image is not None:
+                await self._send(interaction, replace(reply, image=None), deferred=deferred)
+            elif reply.attachment is not None:
+                await answer.send(translate.too_big(reply.attachment))
+            else:
+                raise
 
     # --- running ---------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ import re
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import discord
@@ -641,6 +641,17 @@ def files(reply: Reply) -> list[Attachment]:
         Attachment(f.filename, f.data, shorten(f.description, FILE_DESCRIPTION_LIMIT), f.mime_type)
         for f in sent
     ]
+
+
+def without_oversized_picture(reply: Reply, limit: int) -> Reply:
+    """`reply` without its picture when the picture is larger than Discord takes here: the
+    text says everything the picture shows, so the answer goes without it."""
+    if reply.image is not None and len(reply.image.png) > limit:
+        log.warning(
+            "a picture left out: %d bytes, Discord takes %d here", len(reply.image.png), limit
+        )
+        return replace(reply, image=None)
+    return reply
 
 
 def file_too_big(reply: Reply, limit: int) -> Reply | None:

@@ -9,6 +9,7 @@ import math
 import re
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
@@ -27,7 +28,15 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from adapters.slack import limits, translate
 from adapters.slack.endpoint import SlackEndpoint, not_a_replay
-from adapters.slack.files import deliver_attachment
+from adapters.slack.files import (
+    PICTURE_NAME,
+    Shared,
+    deliver_attachment,
+    deliver_picture,
+    digest,
+    picture_title,
+    share_picture,
+)
 from adapters.slack.rate_limits import SlackPacer
 from bot.bootstrap import App
 from bot.commands.parse import parse_command_line
@@ -127,7 +136,9 @@ class SlackPoster:
         return delivery
 
     async def post(self, place: Place, reply: Reply, sending: Sending | None = None) -> None:
-        await self._deliver(place, place.channel_id, translate.messages(reply), sending)
+        text = replace(reply, image=None)
+        await self._deliver(place, place.channel_id, translate.messages(text), sending)
+        await self._deliver_picture(place, place.channel_id, reply, sending)
 
     async def dm(
         self, place: Place, actor: Actor, reply: Reply, sending: Sending | None = None
@@ -137,7 +148,49 @@ class SlackPoster:
         )
         channel = opened["channel"]["id"]
         seal_for = self.seals.for_dm(place, actor.user_id)
-        await self._deliver(place, channel, translate.messages(reply, seal_for), sending)
+        text = replace(reply, image=None)
+        await self._deliver(place, channel, translate.messages(text, seal_for), sending)
+        await self._deliver_picture(place, channel, reply, sending)
+
+    async def _deliver_picture(
+        self, place: Place, channel: str, reply: Reply, sending: Sending | None
+    ) -> None:
+        """Share the reply's picture into `channel` after its text. A scheduled delivery's
+        picture is named after the delivery, and a resend that may follow a first attempt
+        looks for it in the conversation first. Slack not taking it is logged, never
+        raised: the text, already there, says everything the picture shows."""
+        picture = reply.image
+        if picture is None:
+            return
+        name = f"cohort-{sending.token(16)}.png" if sending is not None else PICTURE_NAME
+        if (
+            sending is not None
+            and sending.unsure
+            and await self._picture_there(place, channel, name)
+        ):
+            log.info("the picture of %s is already in %s; not sharing it again", sending, channel)
+            return
+        await self.pacer.call(place.workspace_id, "files.getUploadURLExternal")
+        await self.pacer.call(place.workspace_id, "files.completeUploadExternal")
+        try:
+            async with asyncio.timeout(self.timeout):
+                await share_picture(
+                    self.client, channel, picture, title=picture_title(reply), filename=name
+                )
+        except TimeoutError:
+            log.warning("gave up sharing the picture of %s in %s", sending, channel)
+
+    async def _picture_there(self, place: Place, channel: str, name: str) -> bool:
+        try:
+            history = await self._history(place, channel)
+        except SlackApiError as error:
+            log.warning("cannot check %s for a picture (%s)", channel, error.response.get("error"))
+            return False
+        return any(
+            f.get("name") == name
+            for message in history.get("messages") or []
+            for f in message.get("files") or []
+        )
 
     async def _deliver(
         self,
@@ -316,6 +369,9 @@ class SlackAdapter:
         self.bolt.view(translate.CHECKIN_VIEW)(self.on_checkin_form)
         self.bolt.event("app_home_opened")(self.on_home_opened)
         self._socket: AsyncSocketModeHandler | None = None
+        # Each member's card as last shared for their App Home, by (workspace, user). Only
+        # saves uploads: a process without it shares the card again when it is next shown.
+        self._home_pictures: dict[tuple[str, str], Shared] = {}
 
     # --- listeners -------------------------------------------------------------------
 
@@ -344,8 +400,7 @@ class SlackAdapter:
         actor = translate.actor_of(command, is_admin=admin)
         reply = await self.core.dispatcher.run_line(text, actor=actor, place=place)
         reply = await deliver_attachment(self.client, actor.user_id, reply)
-        await self.answer(respond, reply, command)
-        await self.refresh_home(actor, place)
+        await self._answer_with_picture(respond, reply, command, actor, place)
 
     async def on_action(
         self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any
@@ -391,8 +446,9 @@ class SlackAdapter:
         )
         reply = await deliver_attachment(self.client, actor.user_id, reply)
         if body.get("response_url"):
-            await self.answer(respond, reply, body)
-        await self.refresh_home(actor, place)
+            await self._answer_with_picture(respond, reply, body, actor, place)
+        else:
+            await self.refresh_home(actor, place)
 
     async def on_checkin_form(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
         if not await not_a_replay():  # (a form's ack says how it went: it waits for this)
@@ -438,7 +494,8 @@ class SlackAdapter:
         if event.get("tab", "home") != "home" or not await not_a_replay():
             return
         actor = Actor(str(event.get("user", "")), display_name="")  # the event carries no name
-        await self.refresh_home(actor, Place(Platform.SLACK, str(body.get("team_id", "")), ""))
+        place = Place(Platform.SLACK, str(body.get("team_id", "")), "")
+        await self.refresh_home(actor, place, share_picture=True)
 
     # --- helpers ---------------------------------------------------------------------
 
@@ -463,6 +520,20 @@ class SlackAdapter:
             else:
                 await self.client.chat_postMessage(channel=channel, **part)
 
+    async def _answer_with_picture(
+        self, respond: Any, reply: Reply, payload: dict[str, Any], actor: Actor, place: Place
+    ) -> None:
+        """Answer with `reply`; its picture goes to the member's DM first (an ephemeral
+        answer, which says so) or into the channel right after the text."""
+        reply, picture, shared = await deliver_picture(self.client, actor.user_id, reply)
+        if shared is not None:
+            self._home_pictures[(place.workspace_id, actor.user_id)] = shared
+        await self.answer(respond, reply, payload)
+        if picture is not None:
+            channel = translate.place_of(payload).channel_id
+            await share_picture(self.client, channel, picture, title=picture_title(reply))
+        await self.refresh_home(actor, place)
+
     async def open_checkin_form(
         self, trigger_id: str, seal: str | None, respond: Any, payload: dict[str, Any]
     ) -> None:
@@ -472,17 +543,46 @@ class SlackAdapter:
         view = limits.checked(translate.checkin_modal(seal))
         await self.client.views_open(trigger_id=trigger_id, view=view)
 
-    async def refresh_home(self, actor: Actor, place: Place) -> None:
-        """Publish the member's App Home: progress, next step and streak."""
+    async def refresh_home(
+        self, actor: Actor, place: Place, *, share_picture: bool = False
+    ) -> None:
+        """Publish the member's App Home: progress, next step and streak, and their
+        progress card. An image block shows only a file the member can see, so the card
+        is shared into their DM with the bot: when they open the App Home (`share_picture`)
+        and the card changed since it was last shared, or by `/progress`. Otherwise a card
+        that changed is left out until then, so the App Home never shows an old one."""
         home = Place(Platform.SLACK, place.workspace_id, "")
         reply = await self.core.dispatcher.run(Invocation("progress", actor, home))
         if reply.is_error:
             return
         try:
-            view = limits.checked(translate.home_view(reply))
+            picture = await self._home_picture(actor, home, reply, share=share_picture)
+            view = limits.checked(translate.home_view(reply, picture=picture))
             await self.client.views_publish(user_id=actor.user_id, view=view)
         except Exception:  # the App Home is a nicety; never fail a command over it
             log.warning("could not refresh the App Home of %s", actor.user_id, exc_info=True)
+
+    async def _home_picture(
+        self, actor: Actor, home: Place, reply: Reply, *, share: bool
+    ) -> str | None:
+        """The file id of the App Home's card: the one already shared when it is this card,
+        else (when `share`) this card newly shared into the member's DM."""
+        if reply.image is None:
+            return None
+        key = (home.workspace_id, actor.user_id)
+        known = self._home_pictures.get(key)
+        if known is not None and known.digest == digest(reply.image):
+            return known.file_id
+        if not share:
+            return None
+        opened = await self.client.conversations_open(users=actor.user_id)
+        shared = await share_picture(
+            self.client, opened["channel"]["id"], reply.image, title=picture_title(reply)
+        )
+        if shared is None:
+            return None
+        self._home_pictures[key] = shared
+        return shared.file_id
 
     async def is_admin(self, user_id: str) -> bool:
         """Workspace admins and owners may run admin commands."""

@@ -1,19 +1,26 @@
-"""A reply's file, delivered on Slack. Ephemeral messages carry no files, so the file goes
-to the member's DM with the bot, through Slack's upload flow (files.getUploadURLExternal,
-the bytes to the URL it returns, files.completeUploadExternal), which slack-sdk's
-`files_upload_v2` runs; the ephemeral reply says where it went."""
+"""A reply's file and picture, delivered on Slack, through Slack's upload flow
+(files.getUploadURLExternal, the bytes to the URL it returns, files.completeUploadExternal),
+which slack-sdk's `files_upload_v2` runs.
+
+Ephemeral messages carry no files, so a file (`/me export`) goes to the member's DM with
+the bot, and so does the picture of an ephemeral reply (`/progress`); the reply says where
+it went. The picture of a reply the channel sees (`/leaderboard`, the weekly summary) is
+shared into the channel, right after the text. The text never depends on the picture: it
+says everything the picture shows, so when Slack does not take one, it goes on alone."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import translate
-from bot.messages import Attachment, Reply
+from adapters.slack.limits import FilesUpload, shorten
+from bot.messages import Attachment, Image, Reply
 
 log = logging.getLogger(__name__)
 
@@ -70,3 +77,73 @@ async def deliver_attachment(client: AsyncWebClient, user_id: str, reply: Reply)
     note = sent_note(attachment)
     body = f"{reply.body}\n\n{note}" if reply.body else note
     return replace(reply, body=body, attachment=None)
+
+
+PICTURE_NAME = "cohort-card.png"
+PICTURE_SENT = "🖼️ Your card is in your DMs with me."
+
+
+@dataclass(frozen=True)
+class Shared:
+    """A picture Slack took: its file id, which an image block can show (`slack_file`)."""
+
+    file_id: str
+    digest: str  # of the picture's bytes: the same card drawn again is the same picture
+
+
+def picture_title(reply: Reply) -> str:
+    return shorten(translate.plain(reply.title), 200) or "Cohort"
+
+
+async def share_picture(
+    client: AsyncWebClient,
+    channel: str,
+    image: Image,
+    *,
+    title: str,
+    filename: str = PICTURE_NAME,
+) -> Shared | None:
+    """Upload `image` into `channel` with its alt text for screen readers; None, logged,
+    when Slack does not take it (the text it goes with says everything it shows)."""
+    alt = shorten(translate.plain(image.alt_text), FilesUpload.ALT_TXT)
+    try:
+        done = await client.files_upload_v2(
+            channel=channel, filename=filename, content=image.png, title=title, alt_txt=alt
+        )
+    except SlackApiError as error:
+        log.warning("Slack refused a picture for %s (%s)", channel, error.response.get("error", ""))
+        return None
+    except (SlackClientError, aiohttp.ClientError, TimeoutError):
+        log.warning("could not upload a picture to %s", channel, exc_info=True)
+        return None
+    file_id = str((done.get("file") or {}).get("id") or "")
+    return Shared(file_id, digest(image)) if file_id else None
+
+
+def digest(image: Image) -> str:
+    return hashlib.sha256(image.png).hexdigest()
+
+
+async def deliver_picture(
+    client: AsyncWebClient, user_id: str, reply: Reply
+) -> tuple[Reply, Image | None, Shared | None]:
+    """Where `reply`'s picture goes. Returns the reply to show, the picture still to share
+    into the channel after it (a reply the channel sees), and the picture already shared
+    into the member's DM (an ephemeral reply, which then says so)."""
+    picture = reply.image
+    if picture is None:
+        return reply, None, None
+    if not reply.ephemeral:
+        return replace(reply, image=None), picture, None
+    try:
+        opened = await client.conversations_open(users=user_id)
+    except (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError):
+        log.warning("could not open a DM with %s for a picture", user_id, exc_info=True)
+        return replace(reply, image=None), None, None
+    shared = await share_picture(
+        client, opened["channel"]["id"], picture, title=picture_title(reply)
+    )
+    if shared is None:
+        return replace(reply, image=None), None, None  # the text says it all
+    body = f"{reply.body}\n\n{PICTURE_SENT}" if reply.body else PICTURE_SENT
+    return replace(reply, body=body, image=None), None, shared

@@ -98,6 +98,13 @@ class ChatPostMessage:
     METADATA_EVENT_TYPE: Final = re.compile(r"[a-z][a-z0-9_]*")
 
 
+class FilesUpload:
+    """Web API method `files.getUploadURLExternal`: `alt_txt`, the image's description for
+    screen readers, is refused past 1,000 characters (`alt_txt_too_large`)."""
+
+    ALT_TXT: Final = 1000
+
+
 class Views:
     """Reference: "Views" (modal and Home tab view objects), used by `views.open` and
     `views.publish`; `views.publish` answers `view_too_large` past 250 kB."""
@@ -160,6 +167,9 @@ class RateLimits:
         "conversations.history": TIER_3,
         "conversations.join": TIER_3,
         "auth.test": AUTH_TEST,
+        # A picture posted with a scheduled post: the upload flow's two methods, Tier 4.
+        "files.getUploadURLExternal": TIER_4,
+        "files.completeUploadExternal": TIER_4,
     }
     PER_CHANNEL: Final[Mapping[str, Limit]] = {"chat.postMessage": CHAT_POST_MESSAGE_PER_CHANNEL}
 
@@ -321,6 +331,15 @@ def _block(block: Mapping[str, Any], at: str) -> list[str]:
     elif kind == "image":
         problems += _at_most(block, "image_url", Blocks.IMAGE_URL, at)
         problems += _at_most(block, "alt_text", Blocks.IMAGE_ALT_TEXT, at)
+        if not block.get("alt_text"):
+            problems.append(f"{at}: an image needs alt_text")
+        if ("image_url" in block) == ("slack_file" in block):
+            problems.append(f"{at}: an image needs image_url or slack_file, not both")
+        source = block.get("slack_file")
+        if "slack_file" in block and (
+            not isinstance(source, Mapping) or ("id" in source) == ("url" in source)
+        ):
+            problems.append(f"{at}.slack_file: give its id or its url, not both")
     elif kind == "input":
         problems += _text(block.get("label"), Blocks.INPUT_LABEL, f"{at}.label", plain=True)
         if "hint" in block:

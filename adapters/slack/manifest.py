@@ -6,7 +6,9 @@ from typing import Any
 
 import yaml
 
-# files:write: a member's files (`/me export`) are uploaded into their DM with the bot.
+# files:write: a member's files (`/me export`) and the pictures of their own replies
+# (`/progress`) are uploaded into their DM with the bot, and the pictures of replies and
+# posts a channel sees (`/leaderboard`, the weekly summary) into that channel.
 # *:history and channels:join: before resending a scheduled post whose first answer was
 # lost, Cohort reads the conversation's latest messages to see whether it arrived; a bot
 # reads a public channel only as a member, so it joins the group's channel first.

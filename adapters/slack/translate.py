@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from adapters.slack.limits import (
@@ -335,11 +336,23 @@ def checkin_answers(view: Mapping[str, Any]) -> dict[str, str]:
     return answers
 
 
-def home_view(reply: Reply, command: str = HOME_COMMAND) -> dict[str, Any]:
-    """The member's App Home. A Home tab holds 100 blocks and 250 kB: what does not fit
+def picture_block(file_id: str, alt_text: str) -> Block:
+    """An image block showing a picture already uploaded to Slack (`slack_file`)."""
+    alt = shorten(plain(alt_text), Blocks.IMAGE_ALT_TEXT)
+    return {"type": "image", "slack_file": {"id": file_id}, "alt_text": alt}
+
+
+def home_view(
+    reply: Reply, command: str = HOME_COMMAND, picture: str | None = None
+) -> dict[str, Any]:
+    """The member's App Home, with the picture Slack holds as file `picture` (the reply's
+    card) below its header. A Home tab holds 100 blocks and 250 kB: what does not fit
     makes way for a closing line, "…and N more lines", naming the command that shows them
     all (its buttons stay)."""
-    all_blocks = blocks(reply)
+    all_blocks = blocks(replace(reply, image=None))  # the text says what the card shows
+    if picture is not None and reply.image is not None:
+        at = 1 if all_blocks and all_blocks[0]["type"] == "header" else 0
+        all_blocks.insert(at, picture_block(picture, reply.image.alt_text))
     view = {"type": "home", "blocks": all_blocks}
     if _view_fits(view):
         return view

@@ -189,6 +189,32 @@ async def resume_group(ctx: CommandContext) -> Reply:
     return Reply(body="▶️ Back on. Posts resume at their next time.", fields=describe(group))
 
 
+@commands.command(
+    "group images",
+    Option("setting", "on or off", OptionKind.CHOICE, required=True, choices=("on", "off")),
+    admin_only=True,
+    examples=("/group images off", "/group images on"),
+)
+async def set_group_images(ctx: CommandContext) -> Reply:
+    """Turn pictures (progress and leaderboard cards, the week at a glance) on or off here."""
+    group = _group(ctx)
+    on = ctx.text("setting") == "on"
+    await groups.set_images(ctx.session, group, on)
+    if on:
+        text = (
+            "🖼️ Pictures are on in this group: progress and leaderboard cards, and the week "
+            "at a glance in the weekly summary. Members can still turn theirs off with "
+            "`/me images off`."
+        )
+    else:
+        text = (
+            "🚫 Pictures are off in this group, for everyone: replies and posts here come as "
+            "text only (which says everything the pictures showed). `/group images on` "
+            "brings them back."
+        )
+    return Reply(body=text)
+
+
 @commands.command("group checkins", examples=("/group checkins",))
 async def list_checkins(ctx: CommandContext) -> Reply:
     """Everyone's answers to this week's check-in (last week's until this one opens)."""

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.cards import Entry
 from bot.commands.context import CommandContext
 from bot.commands.registry import CommandSet, Option, OptionKind
-from bot.markup import literal
+from bot.markup import literal, plain_text
 from bot.messages import Reply
 from bot.presentation import hours, name, plural
-from bot.services import privacy
+from bot.services import pictures, privacy
 from bot.services.leaderboard import MONTH_DAYS, Metric, Period, Standing, leaderboard
 from bot.timeutil import start_of_week
 
@@ -18,6 +19,12 @@ commands = CommandSet()
 
 TOP = 10
 MEDALS = {1: "🥇", 2: "🥈", 3: "🥉"}
+CARD_TITLES = {
+    Metric.STEPS: "Steps finished",
+    Metric.HOURS: "Hours studied",
+    Metric.KAGGLE: "Kaggle attempts",
+    Metric.STREAK: "Current streaks",
+}
 TITLES = {
     Metric.STEPS: "🏆 Steps finished",
     Metric.HOURS: "⏱️ Hours studied",
@@ -79,7 +86,18 @@ async def show_leaderboard(ctx: CommandContext) -> Reply:
     hidden = not privacy.is_visible(ctx.member)
     if hidden:
         lines.append("_You're hidden from leaderboards. `/me privacy public` to appear._")
-    return Reply(title=title, body="\n".join(lines), ephemeral=hidden)
+    image = None
+    if await pictures.wanted(ctx.session, ctx.member, ctx.group):
+        card = pictures.leaderboard_card(
+            title=CARD_TITLES[metric],
+            period="" if metric is Metric.STREAK else words,
+            where=ctx.group.name if ctx.group is not None and ctx.group.name else "this community",
+            entries=[_entry(s, metric, ctx.member.id) for s in standings[:TOP]],
+            caller=_entry(mine, metric, ctx.member.id) if mine is not None else None,
+            empty=plain_text(EMPTY[metric].format(period=words)),
+        )
+        image = await pictures.drawn(card, ctx.invocation.place.platform)
+    return Reply(title=title, body="\n".join(lines), image=image, ephemeral=hidden)
 
 
 def _period(period: Period, now: datetime, tz: ZoneInfo) -> tuple[datetime | None, str]:
@@ -96,9 +114,22 @@ def _period(period: Period, now: datetime, tz: ZoneInfo) -> tuple[datetime | Non
 
 def _line(standing: Standing, metric: Metric) -> str:
     badge = MEDALS.get(standing.rank, f"{standing.rank}.")
+    return f"{badge} **{name(standing.name)}** · {_value(standing, metric)}"
+
+
+def _value(standing: Standing, metric: Metric) -> str:
     if metric is Metric.HOURS:
-        value = hours(standing.value)
-    else:
-        unit = {Metric.STEPS: "step", Metric.KAGGLE: "attempt", Metric.STREAK: "day"}[metric]
-        value = plural(int(standing.value), unit)
-    return f"{badge} **{name(standing.name)}** · {value}"
+        return hours(standing.value)
+    unit = {Metric.STEPS: "step", Metric.KAGGLE: "attempt", Metric.STREAK: "day"}[metric]
+    return plural(int(standing.value), unit)
+
+
+def _entry(standing: Standing, metric: Metric, caller_id: int) -> Entry:
+    return Entry(
+        rank=standing.rank,
+        member_id=standing.member_id,
+        name=standing.name,
+        value=standing.value,
+        shown=_value(standing, metric),
+        is_caller=standing.member_id == caller_id,
+    )

@@ -7,7 +7,7 @@ from bot.commands.registry import CommandSet, Option, OptionKind
 from bot.db.models import Privacy, Role
 from bot.messages import Attachment, Button, ButtonStyle, Reply
 from bot.presentation import plural
-from bot.services import away, members, schedules
+from bot.services import away, members, pictures, schedules
 from bot.timeutil import friendly_date, local_date, parse_hour_range, zone
 
 commands = CommandSet()
@@ -150,6 +150,27 @@ async def set_reminders(ctx: CommandContext) -> Reply:
             body="🔔 Reminders are on. I'll DM you before check-ins close.", ephemeral=True
         )
     return Reply(body="🔕 Reminders are off. I won't DM you reminders or nudges.", ephemeral=True)
+
+
+@commands.command(
+    "me images",
+    Option("setting", "on or off", OptionKind.CHOICE, required=True, choices=("on", "off")),
+    examples=("/me images off", "/me images on"),
+)
+async def set_images(ctx: CommandContext) -> Reply:
+    """Turn pictures (progress and leaderboard cards) in your own replies on or off."""
+    on = ctx.text("setting") == "on"
+    await members.set_images(ctx.session, ctx.member, on)
+    if not on:
+        return Reply(
+            body="🚫 No more pictures in your replies: you'll get text only, which says "
+            "everything the cards showed. `/me images on` brings them back.",
+            ephemeral=True,
+        )
+    text = "🖼️ Pictures are on: `/progress` and `/leaderboard` come with a card."
+    if ctx.group is not None and not await pictures.wanted(ctx.session, None, ctx.group):
+        text += " This group has them off for everyone, though, so here you'll still get text."
+    return Reply(body=text, ephemeral=True)
 
 
 @commands.command(

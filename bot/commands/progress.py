@@ -15,7 +15,7 @@ from bot.markup import literal
 from bot.messages import Button, ButtonStyle, Field, ProgressBar, Reply
 from bot.presentation import hours, name, plural, resource_line, starting_resource, step_label
 from bot.roadmap.catalog import PlacedStep
-from bot.services import privacy, progress, stats, streaks, study, tenancy
+from bot.services import pictures, privacy, progress, stats, streaks, study, tenancy
 from bot.services.progress import Outcome
 from bot.timeutil import friendly_date, local_date, start_of_week
 
@@ -167,6 +167,17 @@ async def show_progress(ctx: CommandContext) -> Reply:
     forecast = _forecast_text(member, mine, pace, logged, today, YOU if is_self else THEY)
     fields.append(Field("Forecast", forecast))
     whose = "Your" if is_self else f"{name(member.display_name)}'s"
+    image = None
+    if await pictures.wanted(ctx.session, ctx.member, ctx.group):
+        card = await pictures.progress_card(
+            ctx.session,
+            member,
+            summary=mine,
+            streak=streak,
+            hours_this_week=studied.get(member.id, 0.0),
+            now=ctx.now,
+        )
+        image = await pictures.drawn(card, ctx.invocation.place.platform)
     return Reply(
         title=f"📈 {whose} progress · {track.title}",
         body=body,
@@ -174,6 +185,7 @@ async def show_progress(ctx: CommandContext) -> Reply:
         progress=tuple(
             ProgressBar(p.phase.title, p.done, p.total - p.skipped) for p in mine.phases
         ),
+        image=image,
         ephemeral=True,
     )
 

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     text,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -115,6 +116,11 @@ class Group(Base):
     kaggle_weekday: Mapped[int] = mapped_column(Integer, default=0)
     kaggle_time: Mapped[str] = mapped_column(String(5), default="10:00")
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Pictures (cards) with the group's replies and posts; off wins for everything here.
+    # Deferred, with a server default only, so that rows can still be read and written
+    # through this model in an older schema; `bot.services.pictures` loads it when needed.
+    images: Mapped[bool] = mapped_column(Boolean, server_default=true(), deferred=True)
+    __mapper_args__ = {"eager_defaults": False}  # noqa: RUF012 - read once by SQLAlchemy
 
 
 class Member(Base):
@@ -149,6 +155,8 @@ class Member(Base):
     timezone_chosen: Mapped[bool] = mapped_column(Boolean, default=False)
     role: Mapped[str | None] = mapped_column(String(16))
     began_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # first study action
+    # Pictures (cards) with the member's own replies (`/me images`); see `Group.images`.
+    images: Mapped[bool] = mapped_column(Boolean, server_default=true(), deferred=True)
 
 
 class GroupMember(Base):

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Checkin, FocusSession, Group, Member, StepProgress, StepStatus
 from bot.markup import literal
-from bot.messages import Button, ButtonStyle, Field, Reply
+from bot.messages import Button, ButtonStyle, Field, Image, Reply
 from bot.presentation import (
     challenge_reply,
     fit_lines,
@@ -45,6 +45,7 @@ from bot.services import (
     history,
     kaggle,
     learners,
+    pictures,
     privacy,
     progress,
     streaks,
@@ -248,8 +249,29 @@ async def weekly_summary(
             title="📊 Weekly summary",
             body=f"Here's how the group did this week{totals}. Thanks to everyone who checked in!",
             fields=tuple(f for f in found if f is not None),
+            image=await _week_at_a_glance(session, group, week, studying),
         )
     )
+
+
+async def _week_at_a_glance(
+    session: AsyncSession, group: Group, week: _Week, studying: list[Member]
+) -> Image | None:
+    """The week's hours and steps per day as a small chart, and how many checked in (the
+    same counts as the summary's text), unless the group turned pictures off."""
+    if not await pictures.wanted(session, None, group):
+        return None
+    card = await pictures.week_card(
+        session,
+        group,
+        learners=studying,
+        track_id=week.track.id,
+        start=week.start,
+        end=week.end,
+        checked_in=len(week.answers),
+        expected=len(week.expected | {c.member_id for c in week.answers}),
+    )
+    return await pictures.drawn(card, await pictures.platform_of(session, group.community_id))
 
 
 async def _studied(

@@ -6,8 +6,9 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.db.models import (
     Checkin,
@@ -226,3 +227,14 @@ async def away_during(
         )
     )
     return set(rows)
+
+
+async def set_images(session: AsyncSession, group: Group, on: bool) -> None:
+    """Turn the group's pictures on or off (`/group images`): off, no reply or post in the
+    group carries one, whoever asks."""
+    await session.execute(
+        update(Group)
+        .where(Group.community_id == group.community_id, Group.id == group.id)
+        .values(images=on)
+    )
+    set_committed_value(group, "images", on)

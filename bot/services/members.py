@@ -7,8 +7,9 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, inspect, select
+from sqlalchemy import delete, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.db.models import (
     Base,
@@ -59,6 +60,7 @@ SETTINGS = (
     "quiet_end",
     "joined_at",
     "began_at",
+    "images",
 )
 # Columns that say nothing about the member and only tie rows together inside Cohort.
 INTERNAL = {"community_id", "member_id", "claimed_by"}
@@ -79,6 +81,9 @@ async def forget(session: AsyncSession, member: Member) -> None:
 
 async def export(session: AsyncSession, member: Member, *, now: datetime) -> dict[str, Any]:
     """Everything stored about `member` in their community, as plain JSON values."""
+    unloaded = inspect(member).unloaded & set(SETTINGS)  # a server default just written
+    if unloaded:
+        await session.refresh(member, sorted(unloaded))
     found: dict[str, Any] = {
         "exported_at": now.isoformat(),
         "member": {name: _plain(getattr(member, name)) for name in SETTINGS},
@@ -109,3 +114,13 @@ def _row(row: Base) -> dict[str, Any]:
 
 def _plain(value: object) -> object:
     return value.isoformat() if isinstance(value, datetime | date) else value
+
+
+async def set_images(session: AsyncSession, member: Member, on: bool) -> None:
+    """Turn pictures on or off in the member's own replies (`/me images`)."""
+    await session.execute(
+        update(Member)
+        .where(Member.community_id == member.community_id, Member.id == member.id)
+        .values(images=on)
+    )
+    set_committed_value(member, "images", on)

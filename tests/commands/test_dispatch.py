@@ -141,6 +141,7 @@ def test_every_command_has_help_and_commands_are_unique() -> None:
         "me reminders",
         "me quiet",
         "me vacation",
+        "me images",
         "checkin",
         "kaggle",
         "kaggle submit",
@@ -155,6 +156,7 @@ def test_every_command_has_help_and_commands_are_unique() -> None:
         "group admin add",
         "group admin remove",
         "group admins",
+        "group images",
         "help",
     } == set(names)
     assert all(c.help and not c.help.endswith(" ") for c in registry.commands)

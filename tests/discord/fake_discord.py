@@ -76,6 +76,13 @@ BUTTONS_PER_ROW = ComponentReference.BUTTONS_PER_ROW
 BUTTON_LABEL_LIMIT = ComponentReference.BUTTON_LABEL
 CUSTOM_ID_LIMIT = ComponentReference.CUSTOM_ID
 COMPONENTS_V2 = ComponentReference.COMPONENTS_V2_FLAG
+# "Uploading Files" (reference): each file at most the upload limit; an embed shows a file
+# of its own message through `attachment://filename`, a name of ASCII letters, digits,
+# underscores, dashes and dots, and only .jpg, .jpeg, .png, .webp and .gif files. Ten
+# files a message is the count Discord takes (and discord.py refuses more itself).
+FILES_PER_MESSAGE = 10
+ATTACHMENT_URL = re.compile(r"attachment://([A-Za-z0-9_.-]+)")
+EMBEDDABLE = (".jpg", ".jpeg", ".png", ".webp", ".gif")
 
 
 def user(user_id: str, name: str) -> dict[str, Any]:
@@ -414,6 +421,8 @@ class FakeDiscord:
         limit = self.size_limits.get(request.match_info.get("token", ""), DEFAULT_SIZE_LIMIT)
         if any(len(part.data) > limit for part in parts.values()):
             raise Refused(413, 40005, "Request entity too large")
+        if len(parts) > FILES_PER_MESSAGE:
+            raise Refused(400, 50035, "Invalid Form Body")
         payload = body.get("data", body) if isinstance(body, dict) else None
         listed = (payload or {}).get("attachments") or []
         for item in listed:
@@ -422,6 +431,13 @@ class FakeDiscord:
                 parts[int(key)] = replace(parts[int(key)], description=item.get("description"))
             elif key not in self.attachment_ids:
                 raise Refused(400, 50035, "Invalid Form Body")
+        names = {part.filename for part in parts.values()}
+        for embed in (payload or {}).get("embeds") or []:
+            url = str((embed.get("image") or {}).get("url") or "")
+            if url.startswith("attachment://"):
+                shown = ATTACHMENT_URL.fullmatch(url)
+                if shown is None or shown[1] not in names or not shown[1].endswith(EMBEDDABLE):
+                    raise Refused(400, 50035, "Invalid Form Body")
         return [parts[n] for n in sorted(parts)]
 
     async def _me(self, request: web.Request, body: Any) -> web.Response:

@@ -1,7 +1,10 @@
 """A small fake of Slack's Web API, response_url, file uploads and Socket Mode on
 127.0.0.1. It records every call the real slack-bolt / slack-sdk code makes, and can be
 told to answer a method with errors (429 with Retry-After, 500, or a Slack error code)
-before succeeding.
+before succeeding. Files go up the way Slack's upload flow takes them (files.getUploadURLExternal,
+the bytes to the URL it gave, files.completeUploadExternal): `alt_txt` within 1,000
+characters, a workspace's size restriction if set, and a file shared into a conversation
+is a message of it; an image block shows only a file shared somewhere (`slack_file`).
 
 Where Cohort relies on it, it behaves like Slack (its numbers are those of
 `adapters.slack.limits`, taken from Slack's method and Block Kit references; the checks
@@ -35,6 +38,7 @@ from adapters.slack.limits import (
     BlockElements,
     Blocks,
     ChatPostMessage,
+    FilesUpload,
     Limit,
     RateLimits,
     SlashCommands,
@@ -113,6 +117,7 @@ class FakeSlack:
     refusals: dict[str, list[str]] = field(default_factory=dict)
     scopes: set[str] = field(default_factory=lambda: set(BOT_SCOPES))  # as installed
     files: dict[str, list[SharedFile]] = field(default_factory=dict)  # by channel
+    upload_limit: int | None = None  # bytes a file may have: a workspace's restriction
     pending: dict[str, PendingFile] = field(default_factory=dict)  # by file id
     dms: set[str] = field(default_factory=set)  # DM channels conversations.open opened
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
@@ -290,8 +295,14 @@ class FakeSlack:
         if method == "apps.connections.open":
             return {"ok": True, "url": self.url.replace("http", "ws") + "/socket"}
         if method in {"views.open", "views.publish"}:
-            return _view_answer(params.get("view"))
+            view = params.get("view")
+            blocks = view.get("blocks") if isinstance(view, dict) else None
+            if self._unshared_file(blocks) is not None:
+                return _invalid("invalid_arguments", "invalid slack file [json-pointer:/view]")
+            return _view_answer(view)
         if method == "chat.postMessage":
+            if self._unshared_file(params.get("blocks")) is not None:
+                return _invalid("invalid_blocks", "invalid slack file [json-pointer:/blocks]")
             return self._post_message(params)
         if method in {"chat.postEphemeral", "chat.update"}:
             refused = _refused_message(params)
@@ -376,6 +387,10 @@ class FakeSlack:
             return {"ok": False, "error": "invalid_arguments"}
         if int(length) == 0:
             return {"ok": False, "error": "missing_argument"}
+        if len(str(params.get("alt_txt") or "")) > FilesUpload.ALT_TXT:
+            return {"ok": False, "error": "alt_txt_too_large"}
+        if self.upload_limit is not None and int(length) > self.upload_limit:
+            return {"ok": False, "error": "file_upload_size_restricted"}
         file_id = f"F{next(self._file_ids):08d}"
         self.pending[file_id] = PendingFile(str(filename), int(length))
         return {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
@@ -429,7 +444,34 @@ class FakeSlack:
             for channel in targets:
                 self.files.setdefault(channel, []).append(file)
             shared.append({"id": item["id"], "title": title, "name": pending.filename})
+        for channel in targets:  # a share is a message of the conversation, as on Slack
+            self._last_ts = max(time.time(), self._last_ts + 0.000001)
+            self.messages.setdefault(channel, []).append(
+                {
+                    "type": "message",
+                    "ts": f"{self._last_ts:.6f}",
+                    "text": str(params.get("initial_comment") or ""),
+                    "upload": True,
+                    "files": shared,
+                    **BOT,
+                    "team": self.team_of(channel),
+                }
+            )
         return {"ok": True, "files": shared}
+
+    def shared_file_ids(self) -> set[str]:
+        """Files shared into a conversation: the ones an image block may show."""
+        return {f.file_id for files in self.files.values() for f in files}
+
+    def _unshared_file(self, blocks: Any) -> str | None:
+        """The id of a file an image block shows that was never shared into a
+        conversation (uploaded alone, only the uploader could see it): Slack refuses
+        such a block as an invalid slack file."""
+        for block in blocks if isinstance(blocks, list) else []:
+            source = block.get("slack_file") if isinstance(block, dict) else None
+            if isinstance(source, dict) and str(source.get("id")) not in self.shared_file_ids():
+                return str(source.get("id"))
+        return None
 
     def _may_post_in(self, channel: str) -> bool:
         """Public channels (chat:write.public) and the DMs the bot opened."""
@@ -620,8 +662,15 @@ def _one_block(block: dict[str, Any]) -> str | None:
     elif kind == "image":
         if len(str(block.get("image_url", ""))) > IMAGE_URL:
             return f"image_url must be at most {IMAGE_URL} characters"
-        if len(str(block.get("alt_text", ""))) > IMAGE_ALT_TEXT:
-            return f"alt_text must be at most {IMAGE_ALT_TEXT} characters"
+        if not block.get("alt_text") or len(str(block["alt_text"])) > IMAGE_ALT_TEXT:
+            return f"alt_text is required, at most {IMAGE_ALT_TEXT} characters"
+        if ("image_url" in block) == ("slack_file" in block):
+            return "must provide either image_url or slack_file"
+        source = block.get("slack_file")
+        if "slack_file" in block and (
+            not isinstance(source, dict) or ("id" in source) == ("url" in source)
+        ):
+            return "slack_file must have either an id or a url"
     return None
 
 

@@ -1,0 +1,187 @@
+"""Pictures on Slack, end to end: each goes up through Slack's upload flow
+(files.getUploadURLExternal, the bytes, files.completeUploadExternal) with its alt text,
+into the channel after a reply the channel sees, or into the member's DM for an ephemeral
+one; the App Home shows the card as an image block of that file; and the text reply stays
+whole, also when Slack takes no picture."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.app import SlackPoster
+from bot import cards
+from bot.markup import plain_text
+from bot.messages import Place, Platform, Reply
+from bot.ports import Sending
+from tests.cards.examples import WEEK
+from tests.cards.support import near, opened, pixel
+from tests.slack.conftest import SlackRig
+from tests.slack.fake_slack import FakeSlack
+
+HOME_OPENED = {
+    "token": "legacy",
+    "team_id": "T1",
+    "api_app_id": "A1",
+    "type": "event_callback",
+    "event_id": "Ev1",
+    "event_time": 1,
+    "event": {"type": "app_home_opened", "user": "U-ana", "channel": "D1", "tab": "home"},
+}
+
+
+def text_of(message: dict[str, Any]) -> str:
+    """Every text a person reads in a message or view, context lines included."""
+    parts = []
+    for block in message.get("blocks", []):
+        if "text" in block:
+            parts.append(block["text"]["text"])
+        parts += [f["text"] for f in block.get("fields", [])]
+        for element in block.get("elements", []):
+            text = element.get("text")
+            parts.append(text["text"] if isinstance(text, dict) else str(text or ""))
+    return "\n".join(parts)
+
+
+def upload_steps(fake: FakeSlack) -> list[str]:
+    return [c.method for c in fake.calls if c.method.startswith("files.") or c.method == "upload"]
+
+
+async def test_an_ephemeral_progress_sends_its_card_to_the_members_dm(rig: SlackRig) -> None:
+    await rig.slash("done python-basics")
+    answer = await rig.slash("progress")
+
+    assert answer["response_type"] == "ephemeral"
+    assert "Your progress" in text_of(answer), "the text is all there"
+    assert "Your card is in your DMs with me" in text_of(answer)
+    assert upload_steps(rig.fake) == [
+        "files.getUploadURLExternal",
+        "upload",
+        "files.completeUploadExternal",
+    ]
+    [asked] = rig.fake.called("files.getUploadURLExternal")
+    assert asked["alt_txt"].startswith("Progress card for ana on Machine Learning Engineer")
+    [shared] = rig.fake.files["D-U-ana"]
+    image = opened(shared.data)
+    assert image.size == (800, 500)
+    assert near(pixel(image, 2, 2), cards.LIGHT.background), "light, as Slack's own theme"
+    assert list(rig.fake.files) == ["D-U-ana"], "never into the channel"
+
+
+async def test_a_public_leaderboard_shares_its_card_into_the_channel_after_the_text(
+    rig: SlackRig,
+) -> None:
+    await rig.slash("done python-basics")
+    await rig.slash("done python-basics", user="U-ben", name="ben")
+    await rig.slash("done dev-tools", user="U-ben", name="ben")
+    answer = await rig.slash("leaderboard")
+
+    assert answer["response_type"] == "in_channel"
+    assert "*ben* · 2 steps" in text_of(answer)
+    [shared] = await rig.fake.wait_for(lambda: rig.fake.files.get("C-study"))
+    [asked] = [
+        c for c in rig.fake.called("files.getUploadURLExternal") if "Leaderboard" in c["alt_txt"]
+    ]
+    assert "1. ben, 2 steps; 2. ana, 1 step." in asked["alt_txt"]
+    assert len(asked["alt_txt"]) <= 1000
+    assert opened(shared.data).size[0] == 800
+    [shown] = [m for m in rig.fake.posted("C-study") if m.get("files")]
+    assert shown["files"][0]["id"] == shared.file_id, "the share is a message of the channel"
+
+
+async def test_when_slack_takes_no_picture_the_reply_goes_on_alone(rig: SlackRig) -> None:
+    rig.fake.upload_limit = 1000  # a workspace that restricts the size of uploads
+    answer = await rig.slash("progress")
+    text = text_of(answer)
+    assert "Your progress" in text
+    assert "Your card is in your DMs" not in text, "no promise of a picture that is not there"
+    assert rig.fake.files == {}
+
+
+async def test_pictures_turned_off_mean_no_uploads(rig: SlackRig) -> None:
+    await rig.slash("me images off")
+    answer = await rig.slash("progress")
+    assert "Your progress" in text_of(answer)
+    assert upload_steps(rig.fake) == []
+
+
+async def test_the_app_home_shows_the_card_as_an_image_of_the_shared_file(rig: SlackRig) -> None:
+    await rig.slash("help")
+    body = json.dumps(HOME_OPENED)
+    assert await rig.post(body, content_type="application/json") == 200
+    home = (await rig.fake.wait_for(lambda: rig.fake.called("views.publish")[1:]))[0]
+    [image_block] = [b for b in home["view"]["blocks"] if b["type"] == "image"]
+    [shared] = rig.fake.files["D-U-ana"]
+    assert image_block["slack_file"] == {"id": shared.file_id}
+    assert plain_text(image_block["alt_text"]).startswith("Progress card for")
+
+    # A command that changes nothing on the card keeps it, without another upload.
+    await rig.slash("help")
+    await rig.fake.wait_for(lambda: len(rig.fake.called("views.publish")) == 3)
+    kept = rig.fake.called("views.publish")[-1]["view"]["blocks"]
+    assert {"type": "image", "slack_file": {"id": shared.file_id}} in [
+        {k: b[k] for k in ("type", "slack_file")} for b in kept if b["type"] == "image"
+    ]
+    # One that changes it leaves the old card out until the home is opened again.
+    await rig.slash("done python-basics")
+    changed = await rig.fake.wait_for(
+        lambda: [h for h in rig.fake.called("views.publish") if "1 of" in text_of(h["view"])]
+    )
+    assert all(b["type"] != "image" for b in changed[-1]["view"]["blocks"])
+    assert len(rig.fake.files["D-U-ana"]) == 1
+    again = json.dumps({**HOME_OPENED, "event_id": "Ev2"})  # opened again
+    assert await rig.post(again, content_type="application/json") == 200
+    await rig.fake.wait_for(lambda: len(rig.fake.files["D-U-ana"]) == 2)
+    fresh = {"id": rig.fake.files["D-U-ana"][1].file_id}
+    await rig.fake.wait_for(
+        lambda: [
+            b
+            for b in rig.fake.called("views.publish")[-1]["view"]["blocks"]
+            if b.get("slack_file") == fresh
+        ]
+    )
+
+
+async def test_the_fake_refuses_an_image_of_a_file_never_shared(fake_slack: FakeSlack) -> None:
+    client = AsyncWebClient(token="xoxb-test", base_url=f"{fake_slack.url}/api/")
+    alone = await client.files_upload_v2(filename="a.png", content=b"\x89PNG-a", title="a")
+    shared = await client.files_upload_v2(
+        filename="b.png", content=b"\x89PNG-b", title="b", channel="C-study"
+    )
+
+    def home(file_id: str) -> dict[str, Any]:
+        image = {"type": "image", "slack_file": {"id": file_id}, "alt_text": "a card"}
+        return {"type": "home", "blocks": [image]}
+
+    with pytest.raises(SlackApiError) as refused:  # uploaded alone: only the uploader sees it
+        await client.views_publish(user_id="U-ana", view=home(alone["file"]["id"]))
+    assert refused.value.response["error"] == "invalid_arguments"
+    await client.views_publish(user_id="U-ana", view=home(shared["file"]["id"]))
+    with pytest.raises(SlackApiError):  # an image needs its alt text
+        await client.views_publish(
+            user_id="U-ana",
+            view={"type": "home", "blocks": [{"type": "image", "slack_file": {"id": "F1"}}]},
+        )
+
+
+async def test_a_scheduled_post_shares_its_picture_once(
+    poster: SlackPoster, fake_slack: FakeSlack
+) -> None:
+    picture = cards.render(WEEK, cards.LIGHT)
+    reply = Reply(title="📊 Weekly summary", body="Here's how the group did.", image=picture)
+    place = Place(Platform.SLACK, "T1", "C-study")
+    sending = Sending("summary:C-study:2026-11-20")
+    await poster.post(place, reply, sending)
+    await poster.post(place, reply, Sending(sending.key, attempt=2))  # a resend
+
+    [shared] = fake_slack.files["C-study"]
+    assert shared.data == picture.png
+    assert shared.filename == f"cohort-{sending.token(16)}.png"
+    messages: list[dict[str, Any]] = fake_slack.posted("C-study")
+    assert [bool(m.get("files")) for m in messages] == [False, True], "text, then picture"
+    [asked] = fake_slack.called("files.getUploadURLExternal")
+    assert asked["alt_txt"].startswith("Week at a glance in #ml-study")
