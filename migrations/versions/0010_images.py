@@ -19,15 +19,16 @@ depends_on: str | Sequence[str] | None = None
 TABLES = ("groups", "members")
 
 
+# A plain ALTER TABLE on both databases (SQLite has ADD and DROP COLUMN): rebuilding the
+# table, as a batch operation would, drops the old one, and with foreign keys on that
+# deletes every row that points at it (memberships, progress, study days...).
 def upgrade() -> None:
     for table in TABLES:
-        with op.batch_alter_table(table) as batch:
-            batch.add_column(
-                sa.Column("images", sa.Boolean(), nullable=False, server_default=sa.true())
-            )
+        op.add_column(
+            table, sa.Column("images", sa.Boolean(), nullable=False, server_default=sa.true())
+        )
 
 
 def downgrade() -> None:
     for table in reversed(TABLES):
-        with op.batch_alter_table(table) as batch:
-            batch.drop_column("images")
+        op.drop_column(table, "images")
