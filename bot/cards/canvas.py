@@ -51,9 +51,11 @@ class Canvas:
         fill = colour or self.theme.text
         for run in shown:
             face = fonts.font(run.font, size * SCALE, weight)
-            self.draw.text(
-                (left * SCALE, baseline * SCALE), run.text, font=face, fill=fill, anchor="ls"
-            )
+            at = (left * SCALE, baseline * SCALE)
+            try:
+                self.draw.text(at, run.text, font=face, fill=fill, anchor="ls")
+            except OSError:  # a glyph too large for FreeType's rasteriser ("raster overflow")
+                self.draw.text(at, "…", font=face, fill=fill, anchor="ls")
             left += face.getlength(run.text) / SCALE
         return width
 

@@ -106,3 +106,16 @@ def test_alt_text_of_a_long_board_names_as_many_as_fit() -> None:
     assert len(alt) <= 1000
     assert "1. " + "Ł" * 47 + "…, 1 step" in alt, "a long name is shortened"
     assert alt.endswith("more members.") or "10. " in alt
+
+
+def test_a_name_too_large_to_rasterise_still_gives_a_card() -> None:
+    """Three U+FDFD (one very wide Arabic ligature each) overflow FreeType's rasteriser at
+    card sizes; the name is drawn as "…" and the card is still made."""
+    name = "\ufdfd" * 3
+    progress = cards.render(replace(PROGRESS, name=name), LIGHT)
+    assert colours_used(opened(progress.png)) > 20
+    board = replace(
+        LEADERBOARD,
+        entries=(Entry(rank=1, member_id=1, name=name, value=1.0, shown="1 step"),),
+    )
+    assert opened(cards.render(board, DARK).png).size[1] == board.height
