@@ -24,6 +24,7 @@ from pathlib import Path
 
 import PIL
 
+from benchmarks.run import write_section
 from bot import cards
 from tests.cards.examples import EXAMPLES, PROGRESS
 
@@ -89,22 +90,6 @@ def report(timings: list[Timing], draws: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_results(section: str, path: Path = HERE / "RESULTS.md") -> None:
-    """Put `section` in place of the old one (from its heading to the next `## `), or at
-    the end; everything else in the file stays."""
-    current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    lines = current.splitlines()
-    if SECTION in lines:
-        start = lines.index(SECTION)
-        end = next(
-            (i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines)
-        )
-        lines[start:end] = [*section.rstrip("\n").splitlines(), ""]
-    else:
-        lines += ["", *section.rstrip("\n").splitlines()]
-    path.write_text("\n".join(lines).rstrip("\n") + "\n", encoding="utf-8")
-
-
 async def main_async(draws: int) -> list[Timing]:
     named = {
         "progress-light.png": "Progress card, light",
@@ -133,7 +118,7 @@ def main() -> None:
     section = report(asyncio.run(main_async(args.draws)), args.draws)
     print(section)
     if not args.no_write:
-        write_results(section)
+        write_section(section)
         print(f"written to {HERE / 'RESULTS.md'}")
 
 

@@ -205,6 +205,23 @@ def _write(head: str, path: Path) -> None:
     path.write_text(head + ("\n" + rest + "\n" if rest else ""), encoding="utf-8")
 
 
+def write_section(section: str, path: Path = HERE / "RESULTS.md") -> None:
+    """Put `section` in place of the old one (from its heading, its first line, to the
+    next `## `), or at the end; everything else in the file stays."""
+    heading = section.splitlines()[0]
+    current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
+    lines = current.splitlines()
+    if heading in lines:
+        start = lines.index(heading)
+        end = next(
+            (i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines)
+        )
+        lines[start:end] = [*section.rstrip("\n").splitlines(), ""]
+    else:
+        lines += ["", *section.rstrip("\n").splitlines()]
+    path.write_text("\n".join(lines).rstrip("\n") + "\n", encoding="utf-8")
+
+
 async def main_async(args: argparse.Namespace) -> None:
     runs: list[tuple[str, str, int]] = []
     sizes = [int(n) for n in args.events.split(",")]

@@ -58,7 +58,7 @@ from sqlalchemy import event, func, insert, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from benchmarks.run import _machine
+from benchmarks.run import _machine, write_section
 from bot.bootstrap import App, accountability_engine, build_app
 from bot.clock import ManualClock
 from bot.db.models import Base, Community, Delivery, Group, Member, UpcomingKind
@@ -1473,22 +1473,6 @@ def report(stored: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def write_results(section: str, path: Path = HERE / "RESULTS.md") -> None:
-    """Put `section` in place of the old one (from its heading to the next `## `), or at
-    the end; everything else in the file stays."""
-    current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
-    lines = current.splitlines()
-    if SECTION in lines:
-        start = lines.index(SECTION)
-        end = next(
-            (i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines)
-        )
-        lines[start:end] = [*section.rstrip("\n").splitlines(), ""]
-    else:
-        lines += ["", *section.rstrip("\n").splitlines()]
-    path.write_text("\n".join(lines).rstrip("\n") + "\n", encoding="utf-8")
-
-
 async def main_async(args: argparse.Namespace) -> None:
     backends = [Backend("SQLite", f"sqlite+aiosqlite:///{args.sqlite}")]
     postgres = args.postgres or os.environ.get("COHORT_BENCH_POSTGRES_URL")
@@ -1540,7 +1524,7 @@ async def main_async(args: argparse.Namespace) -> None:
                     alone = await posters_alone(backend, plat, posts, workspaces, args.latency)
                     save(f"posters-{plat.value}-{workspaces}", asdict(alone))
     if args.write:
-        write_results(report(_load(args.figures)))
+        write_section(report(_load(args.figures)))
         print(f"written to {HERE / 'RESULTS.md'}")
 
 
