@@ -33,7 +33,22 @@ class MemberClockChanged:
     member_id: int
 
 
-Event = ScheduleChanged | MemberClockChanged
+@dataclass(frozen=True)
+class HelpChanged:
+    """A member asked for help, someone offered it, or it was solved: its post, its
+    mentors' DMs or the asker's news may be due now."""
+
+    request_id: int
+
+
+@dataclass(frozen=True)
+class ReviewScheduled:
+    """A member finished a step (its review questions come back) or turned review on."""
+
+    member_id: int
+
+
+Event = ScheduleChanged | MemberClockChanged | HelpChanged | ReviewScheduled
 Listener = Callable[[Event], Awaitable[None]]
 
 

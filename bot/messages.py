@@ -8,6 +8,8 @@ from enum import StrEnum
 from urllib.parse import parse_qsl, urlencode
 
 ACTION_PREFIX = "cohort:"
+# A button option naming the option its form asks for (see `Button.form`).
+FORM_OPTION = "form"
 
 
 class Platform(StrEnum):
@@ -78,26 +80,54 @@ class ButtonStyle(StrEnum):
 
 @dataclass(frozen=True)
 class Button:
-    """A button that, when pressed, runs `command` with `options` as the presser."""
+    """A button that, when pressed, runs `command` with `options` as the presser.
+
+    With `form`, pressing it first asks for one more option of the command, by that name:
+    the platform shows a one-field form (a modal on Discord and Slack), titled with the
+    button's label and labelled with the option's description from the registry, and the
+    command runs with what was typed. The form's option rides in the action id, so a
+    pressed button needs no state kept anywhere."""
 
     label: str
     command: str
     options: Mapping[str, str] = field(default_factory=dict)
     style: ButtonStyle = ButtonStyle.SECONDARY
+    form: str | None = None
 
     @property
     def action_id(self) -> str:
         """A compact string that platforms carry back when the button is pressed."""
-        query = urlencode(sorted(self.options.items()))
+        options = dict(self.options)
+        if self.form is not None:
+            options[FORM_OPTION] = self.form
+        query = urlencode(sorted(options.items()))
         return f"{ACTION_PREFIX}{self.command}" + (f"?{query}" if query else "")
+
+
+@dataclass(frozen=True)
+class Action:
+    """A pressed button's action id, read back: the command, its options, and the option a
+    form asks for first (None: it runs at once)."""
+
+    command: str
+    options: dict[str, str]
+    form: str | None = None
 
 
 def parse_action_id(action_id: str) -> tuple[str, dict[str, str]] | None:
     """The command and options a button's `action_id` stands for; None if not ours."""
+    action = read_action(action_id)
+    return None if action is None else (action.command, action.options)
+
+
+def read_action(action_id: str) -> Action | None:
+    """What a button's `action_id` stands for, its form apart; None if not ours."""
     if not action_id.startswith(ACTION_PREFIX):
         return None
     command, _, query = action_id.removeprefix(ACTION_PREFIX).partition("?")
-    return command, dict(parse_qsl(query, keep_blank_values=True))
+    options = dict(parse_qsl(query, keep_blank_values=True))
+    form = options.pop(FORM_OPTION, None)
+    return Action(command, options, form or None)
 
 
 @dataclass(frozen=True)
@@ -135,6 +165,10 @@ class Reply:
     attachment: Attachment | None = None
     ephemeral: bool = False
     is_error: bool = False
+    # A name for a thread opened on this message, where a platform has threads as channels
+    # of their own (Discord; a Slack message is a thread's start already, the console has
+    # none), so that answers to a post gather under it.
+    thread: str | None = None
 
     @classmethod
     def error(cls, text: str) -> Reply:

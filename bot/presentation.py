@@ -5,15 +5,16 @@ people typed is made literal on the way in."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.db.models import Member, StepStatus
-from bot.markup import link, literal
-from bot.messages import Field, Reply
+from bot.markup import code, link, literal
+from bot.messages import Button, ButtonStyle, Field, Reply
 from bot.roadmap.catalog import PlacedStep
 from bot.roadmap.kaggle import Challenge, kaggle_link
-from bot.roadmap.schema import Resource, ResourceType, Step
+from bot.roadmap.schema import QuestionKind, Resource, ResourceType, ReviewQuestion, Step
+from bot.timeutil import friendly_date
 
 STATUS_MARK = {
     StepStatus.NOT_STARTED: "⬜",
@@ -176,3 +177,53 @@ def fit_names(names: list[str], hidden: int = 0, *, budget: int = FIELD_BUDGET) 
             return ", ".join(shown) + tail if shown else tail.removeprefix(" and ")
         shown.append(name(who))
     return ", ".join(shown)  # pragma: no cover - the whole line would have fitted
+
+
+# Spaced review: the same question, whether `/review` asks it or the day's DM does.
+
+REVIEW_ANSWER_OPTION = "text"
+
+
+def review_question(
+    card_id: int, answers: int, placed: PlacedStep, question: ReviewQuestion, due: int
+) -> Reply:
+    """A review question with a button per choice, or one that opens a form to type the
+    answer. The buttons name the card and how many answers it had (`12.3`), so a button
+    pressed after the question moved on answers nothing."""
+    card = {"card": f"{card_id}.{answers}"}
+    more = f" · {plural(due - 1, 'more')} due today" if due > 1 else ""
+    body = f"{literal(question.prompt)}\n\n_From {step_label(placed)}{more}._"
+    if question.kind is QuestionKind.CHOICE:
+        buttons = tuple(
+            Button(choice, "answer", {"card": card["card"], "choice": str(number)})
+            for number, choice in enumerate(question.choices, start=1)
+        )
+    else:
+        body += f"\nPress **Answer** to type it, or `/answer {card_id} <your answer>`."
+        buttons = (
+            Button("Answer", "answer", {"card": card["card"]}, ButtonStyle.PRIMARY, form="text"),
+        )
+    return Reply(title=f"🧠 Review · {placed.step.title}", body=body, buttons=buttons)
+
+
+def review_result(
+    right: bool,
+    question: ReviewQuestion,
+    given: str,
+    comes_back: date | None,
+    more_due: int,
+) -> Reply:
+    """How an answer went, why, and when the step comes back."""
+    verdict = (
+        "✅ Right!" if right else f"❌ Not quite: the answer is **{literal(question.answer)}**."
+    )
+    lines = [f"{verdict} You said {code(given)}.", literal(question.explanation)]
+    if comes_back is None:
+        lines.append("That was this step's last review. 🎓")
+    else:
+        lines.append(f"This step comes back {friendly_date(comes_back)}.")
+    buttons: tuple[Button, ...] = ()
+    if more_due:
+        lines.append(f"{plural(more_due, 'more question')} due today.")
+        buttons = (Button("Next question", "review", style=ButtonStyle.PRIMARY),)
+    return Reply(title="🧠 Review", body="\n".join(lines), buttons=buttons, ephemeral=True)

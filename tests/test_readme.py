@@ -11,9 +11,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _week_script() -> str:
+def _week_script(heading: str = "## A week in one minute") -> str:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## A week in one minute", 1)[1]
+    section = readme.split(heading, 1)[1]
     found = re.search(r"```sh\n(.*?)```", section, re.DOTALL)
     assert found is not None, "the section has a shell block"
     return found[1]
@@ -40,3 +40,25 @@ def test_the_week_in_one_minute_runs_as_written(tmp_path: Path) -> None:
         ["bash", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120
     )
     assert again.stdout == out
+
+
+def test_help_and_review_runs_as_written(tmp_path: Path) -> None:
+    cohort = Path(sys.executable).parent / "cohort"
+    script = _week_script("## Help and review").replace(".venv/bin/cohort", str(cohort))
+    done = subprocess.run(
+        ["bash", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    out = done.stdout
+    assert done.returncode == 0, done.stderr
+    assert "🆘 #1 · Stuck on Python fundamentals" in out
+    assert "[1] I'll help   [2] Solved" in out
+    asked = re.findall(r"DM to (\w+) · [^\n]*\n🤝 Can you help\?", out)
+    assert asked == ["ben"], "ben mentors and finished the step; ana asked"
+    assert "Thank you! I'm telling ana you'll help." in out
+    assert "DM to ana · Tue 17 Nov 09:01 UTC+01:00\nHelp is coming" in out
+    assert "🙌 ben will help with your question" in out
+    assert "Marked solved" in out
+    assert "DM to ana · Wed 18 Nov 18:00 Europe/Berlin\n🧠 Review · Python fundamentals" in out
+    assert "✅ Right! You said `list`." in out
+    assert "This step comes back 25 Nov 2026." in out
+    assert "next review 25 Nov 2026 · 1 question answered this week (1 right)" in out

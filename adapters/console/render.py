@@ -58,6 +58,10 @@ def render(reply: Reply, *, saved_to: str | None = None, picture_at: str | None 
         where = f"file: {saved_to}" if saved_to else "file not saved"
         out += ["", f"[{where} — {plain(reply.attachment.description)}]"]
     if reply.buttons:
-        labels = "   ".join(f"[{i}] {b.label}" for i, b in enumerate(reply.buttons, start=1))
-        out += ["", f"{labels}   (type :click N)"]
+        labels = "   ".join(
+            f"[{i}] {b.label}" + ("…" if b.form else "")
+            for i, b in enumerate(reply.buttons, start=1)
+        )
+        typed = any(b.form for b in reply.buttons)
+        out += ["", f"{labels}   (type :click N{' and your answer' if typed else ''})"]
     return "\n".join(out)

@@ -1,5 +1,7 @@
 """A console conversation: lines in, rendered replies out. `:as NAME` switches member,
-`:click N` presses a button of the last reply, `:advance` and `:at` move time forward."""
+`:click N` presses a button of the last reply (or, after time moved on or on becoming
+another member, of the latest DM to them or post in the channel), `:advance` and `:at`
+move time forward."""
 
 from __future__ import annotations
 
@@ -20,7 +22,8 @@ DEMO_PLACE = Place(Platform.CONSOLE, "demo", "study-group")
 HELP = """Console commands:
   /help                  every Cohort command
   :as NAME               act as another member (for example :as ben)
-  :click N               press button N of the last reply
+  :click N               press button N of the last reply (or of your latest DM)
+  :click N some text     press a button that asks for text (an answer), with that text
   :advance 1d            move time forward (2h, 7d, 30m) and see the posts due meanwhile
   :at 2026-11-23 09:00   move time forward to that moment, in UTC or in a timezone
                          you add (:at 2026-11-23 09:00 Europe/Berlin)
@@ -108,7 +111,7 @@ class ConsoleSession:
             if not rest.strip():
                 return "⚠️  Say who: `:as ben`."
             self.actor = actor_named(rest)
-            self.buttons = ()
+            self.buttons = self.poster.buttons_for(self.actor.display_name)
             return f"You are now {self.actor.display_name}."
         if word == "click":
             return await self._click(rest.strip())
@@ -120,14 +123,24 @@ class ConsoleSession:
             return HELP
         return f"⚠️  No console command `:{word}`. Try `:help`."
 
-    async def _click(self, which: str) -> str:
+    async def _click(self, text: str) -> str:
         if not self.buttons:
             return "⚠️  The last reply has no buttons to press."
+        which, _, typed = text.partition(" ")
         if not which.isdigit() or not 1 <= int(which) <= len(self.buttons):
             return f"⚠️  Press a button from 1 to {len(self.buttons)}, like `:click 1`."
         button = self.buttons[int(which) - 1]
+        form = self.app.dispatcher.form_of(button.action_id)
+        if form is not None and not typed.strip():
+            return (
+                f"⚠️  That button asks for {form.label.lower()}: type it after the number, "
+                f"like `:click {which} your answer`."
+            )
         reply = await self.app.dispatcher.press(
-            button.action_id, actor=self.actor, place=self.place
+            button.action_id,
+            actor=self.actor,
+            place=self.place,
+            typed=typed.strip() if form is not None else None,
         )
         self.buttons = reply.buttons
         return "\n\n".join([self.poster.show(reply), *self.poster.take()])
@@ -174,6 +187,7 @@ class ConsoleSession:
     async def _move_to(self, end: datetime) -> str:
         """Time moves on to `end`, every post due meanwhile sent at the moment it was due."""
         await run_through(self.engine, self.clock, end)
+        self.buttons = self.poster.buttons_for(self.actor.display_name)
         posts = self.poster.take()
         summary = (
             f"⏩ It's now {self.poster.when(end)}. {len(posts) or 'Nothing'} posted meanwhile."

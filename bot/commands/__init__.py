@@ -1,6 +1,6 @@
 """Slash commands: declared once in a registry, dispatched the same way on every platform."""
 
-from bot.commands import checkin, group, leaderboard, me, progress, roadmap, study
+from bot.commands import checkin, group, leaderboard, me, progress, roadmap, study, together
 from bot.commands import help as help_commands
 from bot.commands.registry import Registry
 
@@ -14,6 +14,7 @@ def build_registry() -> Registry:
             leaderboard.commands,
             me.commands,
             checkin.commands,
+            together.commands,
             group.commands,
             help_commands.commands,
         ]

@@ -74,6 +74,11 @@ async def check_in(ctx: CommandContext) -> Reply:
     lines = ["Updated your check-in." if saved.updated else "Thanks for checking in! 🙌"]
     if saved.marked_done:
         lines.append("Marked done: " + ", ".join(step_label(p) for p in saved.marked_done) + ".")
+    if saved.help_on is not None:
+        lines.append(
+            f"I've asked the group for help with {step_label(saved.help_on)}: mentors who "
+            "finished it will hear from me, and I'll DM you when someone offers."
+        )
     lines.append(f"The summary goes to the group {closes}.")
     fields = [
         Field(heading, value)

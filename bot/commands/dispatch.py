@@ -8,6 +8,7 @@ import logging
 import secrets
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.commands.context import CommandContext
@@ -17,13 +18,25 @@ from bot.commands.suggest import Suggestion, suggestions
 from bot.db.engine import SessionFactory, is_busy
 from bot.errors import UserError
 from bot.events import EventBus, emitted
-from bot.messages import Actor, Invocation, OptionValue, Place, Reply, parse_action_id
+from bot.messages import Actor, Invocation, OptionValue, Place, Reply, read_action
 from bot.ops.inflight import InFlight
 from bot.ops.metrics import Metrics
 from bot.roadmap.catalog import Catalog
 from bot.services import tenancy
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    """A button's one-field form: the option it fills, the field's label and how long an
+    answer may be."""
+
+    option: str
+    label: str
+    max_length: int
+
+
 RESTARTING = "I'm restarting right now, so nothing was changed. Try again in a minute."
 
 
@@ -56,15 +69,41 @@ class Dispatcher:
         return await self.run(Invocation(command.name, actor, place, options))
 
     async def press(
-        self, action_id: str, *, actor: Actor, place: Place, carried: bool = False
+        self,
+        action_id: str,
+        *,
+        actor: Actor,
+        place: Place,
+        carried: bool = False,
+        typed: str | None = None,
     ) -> Reply:
         """Run the command behind a pressed button. `carried` says the place came back
-        with the button (sealed by the bot) instead of from the platform."""
-        parsed = parse_action_id(action_id)
-        if parsed is None:
+        with the button (sealed by the bot) instead of from the platform; `typed` is what
+        was filled in the button's form, when it has one (`Button.form`)."""
+        action = read_action(action_id)
+        if action is None:
             return Reply.error("That button isn't one of mine any more. Try the command instead.")
-        name, options = parsed
-        return await self.run(Invocation(name, actor, place, options, carried=carried))
+        options: dict[str, OptionValue] = dict(action.options)
+        if action.form is not None:
+            if typed is None:
+                return Reply.error("That button needs an answer typed in its form first.")
+            options[action.form] = typed
+        return await self.run(Invocation(action.command, actor, place, options, carried=carried))
+
+    def form_of(self, action_id: str) -> FormSpec | None:
+        """The form a pressed button asks for before it runs (None: it runs at once): what
+        adapters show as a one-field form, from the command's own declaration."""
+        action = read_action(action_id)
+        if action is None or action.form is None:
+            return None
+        try:
+            command = self.registry.get(action.command)
+        except UserError:
+            return None
+        option = next((o for o in command.options if o.name == action.form), None)
+        if option is None:
+            return None
+        return FormSpec(action.form, option.description, option.max_length)
 
     async def suggest(
         self, name: str, option: str, typed: str, *, place: Place

@@ -24,17 +24,20 @@ CARD_TITLES = {
     Metric.HOURS: "Hours studied",
     Metric.KAGGLE: "Kaggle attempts",
     Metric.STREAK: "Current streaks",
+    Metric.HELPED: "Helped others",
 }
 TITLES = {
     Metric.STEPS: "🏆 Steps finished",
     Metric.HOURS: "⏱️ Hours studied",
     Metric.KAGGLE: "🏁 Kaggle attempts",
+    Metric.HELPED: "🤝 Helped others",
 }
 EMPTY = {
     Metric.STEPS: "No one has finished a step {period} yet. Be the first: `/next`.",
     Metric.HOURS: "No study logged {period} yet. `/log 45m` or `/focus` counts.",
     Metric.KAGGLE: "No Kaggle attempts {period} yet. `/kaggle` shows this week's challenge.",
     Metric.STREAK: "No one has a streak going yet. Study today (`/log 30m`) to begin one.",
+    Metric.HELPED: "No one has offered help {period} yet. `/me mentor on` lets me ask you.",
 }
 
 
@@ -48,14 +51,14 @@ EMPTY = {
     ),
     Option(
         "metric",
-        "steps finished, hours studied, current streak, or Kaggle attempts",
+        "steps finished, hours studied, current streak, Kaggle attempts or help offered",
         OptionKind.CHOICE,
         choices=tuple(m.value for m in Metric),
     ),
     examples=("/leaderboard", "/leaderboard month hours", "/leaderboard all streak"),
 )
 async def show_leaderboard(ctx: CommandContext) -> Reply:
-    """The group's leaderboard: steps, hours, streaks or Kaggle attempts, by period."""
+    """The group's leaderboard: steps, hours, streaks, Kaggle attempts or help, by period."""
     period = Period(ctx.text("period") or Period.WEEK.value)
     metric = Metric(ctx.text("metric") or Metric.STEPS.value)
     tz = ZoneInfo(ctx.group.timezone if ctx.group is not None else ctx.member.timezone)
@@ -120,7 +123,12 @@ def _line(standing: Standing, metric: Metric) -> str:
 def _value(standing: Standing, metric: Metric) -> str:
     if metric is Metric.HOURS:
         return hours(standing.value)
-    unit = {Metric.STEPS: "step", Metric.KAGGLE: "attempt", Metric.STREAK: "day"}[metric]
+    unit = {
+        Metric.STEPS: "step",
+        Metric.KAGGLE: "attempt",
+        Metric.STREAK: "day",
+        Metric.HELPED: "request",
+    }[metric]
     return plural(int(standing.value), unit)
 
 

@@ -7,7 +7,7 @@ from bot.commands.registry import CommandSet, Option, OptionKind
 from bot.db.models import Privacy, Role
 from bot.messages import Attachment, Button, ButtonStyle, Reply
 from bot.presentation import plural
-from bot.services import away, members, pictures, schedules
+from bot.services import away, helping, members, pictures, privacy, schedules
 from bot.timeutil import friendly_date, local_date, parse_hour_range, zone
 
 commands = CommandSet()
@@ -170,6 +170,30 @@ async def set_images(ctx: CommandContext) -> Reply:
     text = "🖼️ Pictures are on: `/progress` and `/leaderboard` come with a card."
     if ctx.group is not None and not await pictures.wanted(ctx.session, None, ctx.group):
         text += " This group has them off for everyone, though, so here you'll still get text."
+    return Reply(body=text, ephemeral=True)
+
+
+@commands.command(
+    "me mentor",
+    Option("setting", "on or off", OptionKind.CHOICE, required=True, choices=("on", "off")),
+    examples=("/me mentor on", "/me mentor off"),
+)
+async def set_mentor(ctx: CommandContext) -> Reply:
+    """Say whether I may ask you to help members stuck on steps you finished."""
+    on = ctx.text("setting") == "on"
+    await helping.set_mentor(ctx.session, ctx.member, on)
+    if not on:
+        return Reply(
+            body="⏸️ Mentoring paused: I won't ask you to help. `/me mentor on` when you're back.",
+            ephemeral=True,
+        )
+    text = (
+        "🤝 Thanks! When someone is stuck on a step you finished, I may DM you to ask for "
+        f"help: at most {helping.ASKS_A_DAY} a day, never in your quiet hours. "
+        "`/me mentor off` pauses it."
+    )
+    if not privacy.is_visible(ctx.member):
+        text += " You're hidden, though, and hidden members are never asked: `/me privacy public`."
     return Reply(body=text, ephemeral=True)
 
 

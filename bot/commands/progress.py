@@ -15,7 +15,7 @@ from bot.markup import literal
 from bot.messages import Button, ButtonStyle, Field, ProgressBar, Reply
 from bot.presentation import hours, name, plural, resource_line, starting_resource, step_label
 from bot.roadmap.catalog import PlacedStep
-from bot.services import pictures, privacy, progress, stats, streaks, study, tenancy
+from bot.services import pictures, privacy, progress, review, stats, streaks, study, tenancy
 from bot.services.progress import Outcome
 from bot.timeutil import friendly_date, local_date, start_of_week
 
@@ -166,6 +166,10 @@ async def show_progress(ctx: CommandContext) -> Reply:
     today = local_date(ctx.now, tz)
     forecast = _forecast_text(member, mine, pace, logged, today, YOU if is_self else THEY)
     fields.append(Field("Forecast", forecast))
+    if is_self:  # how what they learned is holding up: theirs alone
+        fields.append(
+            Field("Review", _review_text(await review.health(ctx.session, member, ctx.now)))
+        )
     whose = "Your" if is_self else f"{name(member.display_name)}'s"
     image = None
     if await pictures.wanted(ctx.session, ctx.member, ctx.group):
@@ -188,6 +192,17 @@ async def show_progress(ctx: CommandContext) -> Reply:
         image=image,
         ephemeral=True,
     )
+
+
+def _review_text(health: review.Health) -> str:
+    week = f"{plural(health.answered_this_week, 'question')} answered this week"
+    if health.answered_this_week:
+        week += f" ({health.right_this_week} right)"
+    if health.due:
+        return f"🧠 {plural(health.due, 'step')} due for review: `/review` · {week}"
+    if health.next_on is not None:
+        return f"🧠 Nothing due; next review {friendly_date(health.next_on)} · {week}"
+    return f"🧠 Steps you finish come back for review 1, 7 and 30 days later · {week}"
 
 
 def _streak_line(streak: streaks.Streak) -> str:

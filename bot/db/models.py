@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
     true,
 )
@@ -157,6 +158,10 @@ class Member(Base):
     began_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # first study action
     # Pictures (cards) with the member's own replies (`/me images`); see `Group.images`.
     images: Mapped[bool] = mapped_column(Boolean, server_default=true(), deferred=True)
+    # Happy to be asked for help on steps they finished (`/me mentor on`).
+    mentor: Mapped[bool] = mapped_column(Boolean, server_default=false(), deferred=True)
+    # Spaced review of finished steps by DM (`/review off` stops it).
+    review: Mapped[bool] = mapped_column(Boolean, server_default=true(), deferred=True)
 
 
 class GroupMember(Base):
@@ -424,6 +429,8 @@ class UpcomingKind(StrEnum):
     POSTS = "posts"  # a group's daily resource, check-in, summary and Kaggle prompt
     REMINDERS = "reminders"  # one member's check-in reminders in one group
     NUDGES = "nudges"  # one member's nudges after they went quiet (whatever their groups)
+    HELP = "help"  # one help request: its post, the mentors' DMs, the repeat, offers told
+    REVIEWS = "reviews"  # one member's daily review question (whatever their groups)
 
 
 class Upcoming(Base):
@@ -457,6 +464,123 @@ class Upcoming(Base):
     )
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
     checked_through: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class HelpSource(StrEnum):
+    STUCK = "stuck"  # /stuck
+    CHECKIN = "checkin"  # a blocker given in a weekly check-in
+
+
+class HelpRequest(Base):
+    """A member stuck on a step, asking their group for help: posted in the group's
+    channel and sent to mentors who finished the step (`bot.services.helping`)."""
+
+    __tablename__ = "help_requests"
+    __table_args__ = (
+        CheckConstraint(_in("source", HelpSource), name="source"),
+        Index("ix_help_requests_group_time", "group_id", "asked_at"),
+        Index("ix_help_requests_member", "member_id", "asked_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), index=True
+    )
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    track_id: Mapped[str] = mapped_column(String(64))
+    step_id: Mapped[str] = mapped_column(String(64))
+    question: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(10))
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    solved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class HelpAsk(Base):
+    """A mentor asked to help with a request, in its first round or its repeat. A mentor
+    is asked at most `slot` 1 and 2 of a day of their own calendar: the unique key is the
+    daily budget, so two processes never both spend a mentor's last one."""
+
+    __tablename__ = "help_asks"
+    __table_args__ = (UniqueConstraint("member_id", "day", "slot"),)
+
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("help_requests.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), index=True
+    )
+    round: Mapped[int] = mapped_column(Integer)  # 1 at once, 2 the repeat
+    day: Mapped[str] = mapped_column(String(10))  # ISO date, the mentor's zone
+    slot: Mapped[int] = mapped_column(Integer)
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class HelpOffer(Base):
+    """Someone said "I'll help" with a request: what the `helped` leaderboard counts."""
+
+    __tablename__ = "help_offers"
+    __table_args__ = (Index("ix_help_offers_community_time", "community_id", "offered_at"),)
+
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("help_requests.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), index=True
+    )
+    offered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ReviewCard(Base):
+    """A finished step coming back for review: `stage` 0, 1 and 2 are the reviews 1, 7 and
+    30 days on, 3 is done. `question_id` is the question to ask next (None: the step's
+    first). Kept as members answer (`bot.services.review`)."""
+
+    __tablename__ = "review_cards"
+    __table_args__ = (
+        UniqueConstraint("member_id", "track_id", "step_id"),
+        Index("ix_review_cards_member_due", "member_id", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), index=True
+    )
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    track_id: Mapped[str] = mapped_column(String(64))
+    step_id: Mapped[str] = mapped_column(String(64))
+    stage: Mapped[int] = mapped_column(Integer, default=0)
+    due_on: Mapped[date | None] = mapped_column(Date)  # the member's day; None when done
+    question_id: Mapped[str | None] = mapped_column(String(64))
+    answers: Mapped[int] = mapped_column(Integer, default=0)  # answered so far
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ReviewAnswer(Base):
+    """Append-only: a review question answered, right or not. Review health and the
+    weekly summary's count come from here."""
+
+    __tablename__ = "review_answers"
+    __table_args__ = (
+        Index("ix_review_answers_member_time", "member_id", "answered_at"),
+        Index("ix_review_answers_community_time", "community_id", "answered_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    track_id: Mapped[str] = mapped_column(String(64))
+    step_id: Mapped[str] = mapped_column(String(64))
+    question_id: Mapped[str] = mapped_column(String(64))
+    answer: Mapped[str] = mapped_column(Text)
+    correct: Mapped[bool] = mapped_column(Boolean)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class GroupAdmin(Base):

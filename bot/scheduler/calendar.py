@@ -37,11 +37,19 @@ class Kind(StrEnum):
     REMINDER = "reminder"
     NUDGE = "nudge"
     FOCUS = "focus"  # a member's focus session ran its course: a DM, sent once
+    HELP_POST = "help_post"  # a help request, posted in its group's channel
+    HELP_DM = "help_dm"  # a help request, sent to one mentor
+    HELP_NEWS = "help_news"  # the asker hears that someone will help
+    REVIEW = "review"  # a member's review question of the day
+
+
+HELP_KINDS = frozenset({Kind.HELP_POST, Kind.HELP_DM, Kind.HELP_NEWS})
 
 
 # Scheduled DMs a member gets at most one of per day of their own calendar. A focus DM
-# answers the member's own action, so it is not among them.
-BUDGETED = frozenset({Kind.REMINDER, Kind.NUDGE})
+# answers the member's own action, and help DMs answer another member's question (with a
+# budget of their own, `bot.services.helping`), so they are not among them.
+BUDGETED = frozenset({Kind.REMINDER, Kind.NUDGE, Kind.REVIEW})
 
 
 @dataclass(frozen=True)
@@ -63,6 +71,10 @@ class Occurrence:
         end of a focus session (its period is the session's id)."""
         if self.kind is Kind.FOCUS:
             return f"focus:{self.period}"
+        if self.kind in HELP_KINDS:  # the period names the request and whom it is for
+            return f"{self.kind.value}:{self.period}"
+        if self.kind is Kind.REVIEW:
+            return f"review:m{self.member_id}:{self.period}"
         if self.kind is Kind.NUDGE:
             return f"nudge:m{self.member_id}:{self.period}"
         if self.member_id is not None:

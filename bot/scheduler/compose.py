@@ -42,12 +42,14 @@ from bot.services import (
     away,
     checkins,
     groups,
+    helping,
     history,
     kaggle,
     learners,
     pictures,
     privacy,
     progress,
+    review,
     streaks,
     study,
 )
@@ -242,6 +244,7 @@ async def weekly_summary(
         _not_checked_in(week),
         await _blockers(session, group, week),
         await _kaggle_attempts(session, group, week),
+        await _helping(session, catalog, group, week),
         await _leaderboard(session, group, week, now),
     ]
     return Outgoing(
@@ -252,6 +255,44 @@ async def weekly_summary(
             image=await _week_at_a_glance(session, group, week, studying),
         )
     )
+
+
+async def _helping(
+    session: AsyncSession, catalog: Catalog, group: Group, week: _Week
+) -> Field | None:
+    """Help asked and given this week, questions nobody took up yet (their step, and the
+    asker's name only when they may be named), and review questions answered."""
+    help_week = await helping.week_of(session, group, week.start, week.end)
+    reviewed = await review.answered_in_group(
+        session, group.community_id, group.id, week.start, week.end
+    )
+    if not help_week.asked and not reviewed:
+        return None
+    lines = []
+    if help_week.asked:
+        lines.append(f"🆘 {plural(help_week.asked, 'question')} asked, {help_week.solved} solved")
+    helpers = privacy.split_by(help_week.helpers, lambda pair: pair[0])
+    if helpers.shown or helpers.hidden:
+        thanks = fit_names(
+            [f"{m.display_name} ({n})" for m, n in helpers.shown],
+            helpers.hidden,
+            budget=NAMES_BUDGET,
+        )
+        lines.append(f"🤝 Thanks for helping: {thanks}")
+    track = track_of(catalog, group)
+    waiting = []
+    for request, asker in help_week.unanswered:
+        placed = track.get(request.step_id)
+        what = f"`{request.step_id}`" if placed is None else step_label(placed)
+        who = name(asker.display_name) if privacy.is_visible(asker) else "a member"
+        waiting.append(f"{what}, asked by {who} (`/offer {request.id}`)")
+    if waiting:
+        lines.append(
+            "Still waiting for help:\n" + fit_lines(waiting, "question", budget=NAMES_BUDGET)
+        )
+    if reviewed:
+        lines.append(f"🧠 {plural(reviewed, 'review question')} answered")
+    return Field("Helping each other", "\n".join(lines))
 
 
 async def _week_at_a_glance(

@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, cast, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import undefer
 
 from bot.clock import Clock, SettableClock
 from bot.db.engine import SessionFactory
@@ -51,7 +52,7 @@ from bot.messages import Actor, Place, Platform
 from bot.ops.metrics import Metrics
 from bot.ports import Poster, Sending
 from bot.roadmap.catalog import Catalog
-from bot.scheduler import claims, compose
+from bot.scheduler import claims, compose, learning
 from bot.scheduler.calendar import (
     BUDGETED,
     REMINDER_AFTER,
@@ -62,7 +63,7 @@ from bot.scheduler.calendar import (
     group_occurrences,
     windows_between,
 )
-from bot.services import groups, learners, study, upcoming
+from bot.services import groups, helping, learners, study, upcoming
 from bot.timeutil import after_quiet_hours, local_date
 
 log = logging.getLogger(__name__)
@@ -352,9 +353,20 @@ class AccountabilityEngine:
     async def _plan(self, rows: Sequence[Upcoming], now: datetime) -> list[_Plan]:
         """Read the calendar for each row from where it was left (at most `LOOKBACK` ago)
         up to now: what is due and still useful, and when the row is next due."""
+        help_plans: dict[int, tuple[list[Occurrence], datetime]] = {}
+        for row in rows:
+            if row.kind == UpcomingKind.HELP.value:
+                help_plans[row.id] = await self._plan_help(row, now)
+        by_member = (UpcomingKind.NUDGES.value, UpcomingKind.REVIEWS.value)
         async with self.sessions() as session:
-            nudged = [r.member_id for r in rows if r.kind == UpcomingKind.NUDGES.value]
+            nudged = [r.member_id for r in rows if r.kind in by_member]
             first = await self._first_groups(session, [m for m in nudged if m is not None])
+            reviewing = [
+                r.member_id
+                for r in rows
+                if r.kind == UpcomingKind.REVIEWS.value and r.member_id is not None
+            ]
+            earliest = await learning.earliest_reviews(session, reviewing)
             group_ids = {r.group_id for r in rows if r.group_id is not None} | set(first.values())
             member_ids = {r.member_id for r in rows if r.member_id is not None}
             by_id = {
@@ -362,7 +374,9 @@ class AccountabilityEngine:
             }
             members = {
                 m.id: m
-                for m in await session.scalars(select(Member).where(Member.id.in_(member_ids)))
+                for m in await session.scalars(
+                    select(Member).where(Member.id.in_(member_ids)).options(undefer(Member.review))
+                )
             }
             communities = {
                 c.id: c
@@ -381,7 +395,7 @@ class AccountabilityEngine:
         for row in rows:
             since = max(row.checked_through or now - LOOKBACK, now - LOOKBACK)
             member = members.get(row.member_id) if row.member_id is not None else None
-            if row.kind == UpcomingKind.NUDGES.value:
+            if row.kind in by_member:
                 group = by_id.get(first.get(row.member_id or 0, 0))
             else:
                 group = by_id.get(row.group_id or 0)
@@ -389,7 +403,18 @@ class AccountabilityEngine:
             if community is None:  # pragma: no cover - rows go with their community
                 plans.append(_Plan(row, [], upcoming.NEVER))
                 continue
-            found, next_due = self._read(row, group, member, last, since, now)
+            if row.kind == UpcomingKind.HELP.value:
+                found, next_due = help_plans.get(row.id, ([], upcoming.NEVER))
+            elif row.kind == UpcomingKind.REVIEWS.value:
+                found, next_due = learning.plan_reviews(
+                    member,
+                    group.id if group is not None and not group.paused else None,
+                    earliest.get(row.member_id or 0),
+                    since,
+                    now,
+                )
+            else:
+                found, next_due = self._read(row, group, member, last, since, now)
             items = [
                 self._item(o, community, group, now)
                 for o in found
@@ -397,6 +422,19 @@ class AccountabilityEngine:
             ]
             plans.append(_Plan(row, items, next_due))
         return plans
+
+    async def _plan_help(self, row: Upcoming, now: datetime) -> tuple[list[Occurrence], datetime]:
+        """A help request's plan, in a transaction of its own: choosing its mentors is a
+        write (so that a second look asks the same ones)."""
+        request_id = learning.request_id_of(row.scope)
+        if request_id is None:  # pragma: no cover - help rows are written with their id
+            return [], upcoming.NEVER
+        try:
+            async with self.sessions() as session, session.begin():
+                return await learning.plan_help(session, request_id, now)
+        except Exception:  # one request failing must not stop the others
+            log.exception("planning help request %s failed; looking again soon", request_id)
+            return [], now + helping.LOOK_AGAIN
 
     def _read(
         self,
@@ -588,6 +626,12 @@ class AccountabilityEngine:
         self, session: AsyncSession, occurrence: Occurrence, group: Group, now: datetime
     ) -> compose.Outgoing | None:
         kind = occurrence.kind
+        if kind is Kind.HELP_POST:
+            return await learning.help_post(session, self.catalog, occurrence)
+        if kind is Kind.HELP_DM:
+            return await learning.help_dm(session, self.catalog, group, occurrence)
+        if kind is Kind.HELP_NEWS:
+            return await learning.help_news(session, self.catalog, occurrence)
         if kind is Kind.DAILY:
             return await compose.daily_resource(session, self.catalog, group, now)
         if kind is Kind.KAGGLE:
@@ -597,9 +641,11 @@ class AccountabilityEngine:
         if kind is Kind.SUMMARY:
             window = _window_of(group, occurrence)
             return await compose.weekly_summary(session, self.catalog, group, window, now)
-        member = await session.get(Member, occurrence.member_id)
+        member = await session.get(Member, occurrence.member_id, options=[undefer(Member.review)])
         if member is None:
             return None
+        if kind is Kind.REVIEW:
+            return await learning.review_dm(session, self.catalog, member, now)
         if kind is Kind.REMINDER:
             window = _window_of(group, occurrence)
             return await compose.checkin_reminder(session, group, member, window, now)

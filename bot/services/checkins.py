@@ -10,9 +10,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Checkin, Group, Member, StepStatus
+from bot.db.models import Checkin, Group, HelpSource, Member, StepStatus
 from bot.roadmap.catalog import PlacedStep, Track
-from bot.services import learners, progress, study
+from bot.services import helping, learners, progress, study
 from bot.services.progress import Outcome
 
 WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -44,6 +44,7 @@ class SavedCheckin:
     checkin: Checkin
     updated: bool
     marked_done: list[PlacedStep]
+    help_on: PlacedStep | None = None  # the step a blocker asked the group's help with
 
 
 def steps_mentioned(track: Track, text: str | None) -> list[PlacedStep]:
@@ -161,7 +162,22 @@ async def save(
         if change.outcome is Outcome.CHANGED:
             marked.append(placed)
     await session.flush()
-    return SavedCheckin(checkin, updated, marked)
+    # A blocker that says which step it is about asks for help at once (`helping`).
+    help_on = None
+    about = steps_about(track, blockers) if is_blocker(blockers) else []
+    if about:
+        help_on = about[0]
+        await helping.ask(
+            session,
+            group=group,
+            member=member,
+            track=track,
+            step=help_on,
+            question=blockers or "",
+            source=HelpSource.CHECKIN,
+            now=now,
+        )
+    return SavedCheckin(checkin, updated, marked, help_on)
 
 
 async def for_period(session: AsyncSession, group: Group, period: str) -> list[Checkin]:

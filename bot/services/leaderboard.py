@@ -16,6 +16,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.db.models import (
     GroupMember,
+    HelpOffer,
     KaggleAttempt,
     Member,
     StepProgress,
@@ -29,6 +30,7 @@ class Metric(StrEnum):
     HOURS = "hours"
     STREAK = "streak"
     KAGGLE = "kaggle"
+    HELPED = "helped"  # help requests they said "I'll help" to (`bot.services.helping`)
 
 
 class Period(StrEnum):
@@ -107,6 +109,15 @@ async def leaderboard(
             member_id=KaggleAttempt.member_id,
             at=KaggleAttempt.submitted_at,
             where=[KaggleAttempt.community_id == community_id],
+        )
+    elif metric is Metric.HELPED:
+        rows = await _count_per_member(
+            session,
+            eligible,
+            since,
+            member_id=HelpOffer.member_id,
+            at=HelpOffer.offered_at,
+            where=[HelpOffer.community_id == community_id],
         )
     else:
         members = {mid: (name, tz) for mid, name, tz in await session.execute(eligible)}

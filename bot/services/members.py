@@ -19,9 +19,14 @@ from bot.db.models import (
     FocusSession,
     GroupAdmin,
     GroupMember,
+    HelpAsk,
+    HelpOffer,
+    HelpRequest,
     KaggleAttempt,
     Member,
     ProgressEvent,
+    ReviewAnswer,
+    ReviewCard,
     StepProgress,
     StreakMark,
     StudyDay,
@@ -48,6 +53,11 @@ MEMBER_DATA: dict[str, type[Base]] = {
     "study_days": StudyDay,
     "streak": StreakMark,  # where your streak stood at your latest study day
     "upcoming_reminders": Upcoming,  # when Cohort next looks at your reminders and nudges
+    "help_asked": HelpRequest,  # questions you asked with /stuck or a check-in blocker
+    "help_requests_sent_to_you": HelpAsk,  # as a mentor
+    "help_offered": HelpOffer,  # requests you said you'd help with
+    "review_schedule": ReviewCard,  # when each finished step comes back for review
+    "review_answers": ReviewAnswer,
 }
 SETTINGS = (
     "display_name",
@@ -61,6 +71,8 @@ SETTINGS = (
     "joined_at",
     "began_at",
     "images",
+    "mentor",
+    "review",
 )
 # Columns that say nothing about the member and only tie rows together inside Cohort.
 INTERNAL = {"community_id", "member_id", "claimed_by"}

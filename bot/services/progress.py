@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import EventKind, Member, ProgressEvent, StepProgress, StepStatus
-from bot.services import learners
+from bot.services import learners, review
 
 EVENT_FOR = {
     StepStatus.IN_PROGRESS: EventKind.STARTED,
@@ -112,5 +112,7 @@ async def change_step(
     )
     if target is not StepStatus.NOT_STARTED:  # moving a step is studying; resetting one is not
         await learners.studied(session, member, now)
+    if target is StepStatus.DONE:  # what was learned comes back for review
+        await review.step_done(session, member, track_id=track_id, step_id=step_id, now=now)
     await session.flush()
     return StepChange(step_id, before, target, Outcome.CHANGED)

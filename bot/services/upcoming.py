@@ -44,6 +44,46 @@ def nudges_scope(member_id: int) -> str:
     return f"nudges:m{member_id}"
 
 
+def help_scope(request_id: int) -> str:
+    return f"help:r{request_id}"
+
+
+def reviews_scope(member_id: int) -> str:
+    return f"reviews:m{member_id}"
+
+
+async def help_changed(
+    session: AsyncSession, request_id: int, community_id: int, group: Group, *, now: datetime
+) -> None:
+    """A help request was made, offered or solved: read it at the next sweep (its post,
+    mentors' DMs and news for the asker are claimed, so nothing goes twice)."""
+    community = await session.get(Community, community_id)
+    platform = community.platform if community else ""
+    await session.execute(
+        insert_ignoring(session, Upcoming).values(
+            scope=help_scope(request_id),
+            kind=UpcomingKind.HELP.value,
+            platform=platform,
+            community_id=community_id,
+            group_id=group.id,
+            member_id=None,
+            due_at=now,
+        )
+    )
+    await _sooner(session, Upcoming.scope == help_scope(request_id), now)
+
+
+async def reviews_changed(session: AsyncSession, member: Member, *, now: datetime) -> None:
+    """The member has review questions coming (a step finished, review turned on): read
+    their review row at the next sweep."""
+    community = await session.get(Community, member.community_id)
+    platform = community.platform if community else ""
+    await _add(
+        session, [(reviews_scope(member.id), UpcomingKind.REVIEWS, None, member)], platform, now
+    )
+    await _sooner(session, Upcoming.scope == reviews_scope(member.id), now)
+
+
 async def add_group(session: AsyncSession, group: Group, *, now: datetime) -> None:
     """A new group's posts, read from the calendar at the next sweep."""
     community = await session.get(Community, group.community_id)

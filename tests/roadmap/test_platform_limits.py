@@ -76,6 +76,10 @@ LONGEST_OPTION = {
     "track": longest_id("track"),
     "minutes": "stop",  # or up to three digits
     "confirm": "yes",
+    "card": f"{2**31 - 1}.99999",  # a review card's number and the answers it had
+    "choice": "5",
+    "request": str(2**31 - 1),
+    "form": "text",  # the option a button's form asks for (`Button.form`)
 }
 # Buttons whose options are built before the call (or spread into it), by command: the
 # options they can carry that way.
@@ -108,6 +112,8 @@ def button_kinds() -> Iterator[tuple[str, str, tuple[str, ...]]]:
                 names = OPTIONS_BUILT_ELSEWHERE[command.value]
                 if isinstance(options, ast.Dict):
                     names += tuple(ast.literal_eval(k) for k in options.keys if k is not None)
+            if "form" in given:  # the form's option rides in the action id too
+                names += ("form",)
             yield where, str(command.value), names
 
 
