@@ -29,6 +29,10 @@ KIND_OF_TITLE = {
     "⏰": Kind.REMINDER,
     "👋": Kind.NUDGE,
     "🍅": Kind.FOCUS,
+    "🧠": Kind.REVIEW,
+    "🆘": Kind.HELP_POST,
+    "🤝": Kind.HELP_DM,
+    "🙌": Kind.HELP_NEWS,
 }
 
 
@@ -97,6 +101,13 @@ async def test_a_hidden_member_who_does_everything_is_never_named_to_anyone_else
     await run("/checkin blockers: lost in linear-algebra", as_="ana")
     await run("/checkin blockers: python-basics loops hours: 2", as_="ben")
     await run("/kaggle submit https://www.kaggle.com/code/ben/titanic-v1 0.7", as_="ben")
+    # Help: the hidden member mentors (and is never asked), asks (and is never named), and
+    # offers to help ana (who hears "someone"); ana mentors, and is asked.
+    await run("/me mentor on", as_=hidden)
+    await run("/me mentor on", as_="ana")
+    await run("/stuck python-basics what is a list comprehension for?", as_=hidden)
+    await run("/offer 1", as_=hidden)  # ana's blocker, about linear algebra
+    await desk.engine.run_due()  # the questions posted, mentors asked, ana told
     clock.set(WED + timedelta(days=1))
     await run("/start sql-databases", as_=hidden)  # a two-day streak
     clock.set(WED + timedelta(days=2))
@@ -109,7 +120,7 @@ async def test_a_hidden_member_who_does_everything_is_never_named_to_anyone_else
     boards = [
         await run(f"/leaderboard {period} {metric}", as_=asker, place=place)
         for period in ("week", "month", "all")
-        for metric in ("steps", "streak", "kaggle")
+        for metric in ("steps", "streak", "kaggle", "helped")
         for asker, place in (("ana", GENERAL), ("cy", ELSEWHERE))
     ]
     await run(f"/progress {MENTION}", as_="ana")
@@ -146,6 +157,14 @@ async def test_a_hidden_member_who_does_everything_is_never_named_to_anyone_else
     assert all(hidden not in words(b) for b in boards)
     assert "That member already helps run this group." in again.body
     assert plain_text(admins.body) == "Group admins: ana and 1 member privately."
+    news = next(p.reply for p in posts if p.reply.title.startswith("🙌") and p.to == "ana")
+    assert plain_text(news.body).startswith("Someone in your group will help")
+    asked = [p for p in posts if p.reply.title.startswith("🤝")]
+    assert hidden not in {p.to for p in asked}, "a hidden mentor is never asked"
+    assert any(
+        plain_text(p.reply.body).startswith("Hi ana! A member who keeps their progress private")
+        for p in asked
+    ), "the hidden member's own question reached ana without their name"
     nudges = [p for p in posts if p.reply.title.startswith("👋") and p.to == hidden]
     assert nudges, "a DM to the hidden member may still greet them"
     assert names_hidden(nudges[0].reply.body)

@@ -55,8 +55,8 @@ def test_help_and_review_runs_as_written(tmp_path: Path) -> None:
     asked = re.findall(r"DM to (\w+) · [^\n]*\n🤝 Can you help\?", out)
     assert asked == ["ben"], "ben mentors and finished the step; ana asked"
     assert "Thank you! I'm telling ana you'll help." in out
-    assert "DM to ana · Tue 17 Nov 09:01 UTC+01:00\nHelp is coming" in out
-    assert "🙌 ben will help with your question" in out
+    assert "DM to ana · Tue 17 Nov 09:01 UTC+01:00\n🙌 Help is coming" in out
+    assert "ben will help with your question" in out
     assert "Marked solved" in out
     assert "DM to ana · Wed 18 Nov 18:00 Europe/Berlin\n🧠 Review · Python fundamentals" in out
     assert "✅ Right! You said `list`." in out

@@ -53,7 +53,7 @@ from bot.presentation import name as shown_name
 from bot.scheduler.compose import EVERY_ANSWER
 from bot.scheduler.engine import AccountabilityEngine, run_through
 from bot.seals import Purpose
-from bot.services import groups, progress, schedules, study, tenancy
+from bot.services import groups, helping, progress, schedules, study, tenancy
 from bot.settings import Settings
 from tests.conftest import module_database
 from tests.discord.fake_discord import Refused, _check_message
@@ -91,6 +91,7 @@ STEPS_EACH = 8
 KAGGLE_ATTEMPTS = 24
 ADMINS_ADDED = 40  # members on the group's admin list, for /group admins
 CALLER = 0  # the organiser who runs every command (a platform admin)
+OFFERING = 3  # offers to help with the first question asked
 # Members who keep reminders on: those who do not check in, and every fourth one besides
 # (100-character names among them). The rest turned them off, so the fortnight sends each
 # kind of DM to long names without sending the same DM sixty times.
@@ -134,6 +135,7 @@ ARGUMENTS: dict[str, str] = {
     "me quiet": "22-08",
     "me vacation": "3",
     "me images": "on",
+    "me mentor": "on",
     "checkin": (
         f"finished: {step_id(98)} {NOTE[:300]} next: {NOTE[:480]} "
         f"blockers: {NOTE[:490]} hours: 12.5"
@@ -156,6 +158,11 @@ ARGUMENTS: dict[str, str] = {
     "group admin remove": "{other}",
     "group admins": "",
     "help": "",
+    "stuck": f"{step_id(97)} {NOTE[:490]}",
+    "offer": "2",
+    "solved": "",
+    "review": "",
+    "answer": "1 choice: 1",
 }
 
 
@@ -284,6 +291,8 @@ async def _play_the_week(world: World, clock: ManualClock, engine: Accountabilit
                     await groups.add_admin(session, group, member, now)
                 if day == 0 and number not in DMS_ON:  # only some want DMs: fewer to send
                     await schedules.set_reminders(session, member, False, now=now)
+                if day == 0 and number in DMS_ON:  # ... and to help on steps they finished
+                    await helping.set_mentor(session, member, True)
                 if number >= ACTIVE:
                     continue  # joined, and went quiet
                 if day == 0:
@@ -333,6 +342,8 @@ async def _play_the_week(world: World, clock: ManualClock, engine: Accountabilit
             blockers=world.blockers[-1],
             hours=f"{number % 30 + 0.5}",
         )
+    await run_through(engine, clock, MONDAY + timedelta(days=4, hours=12))
+    await _run(world, OFFERING, "offer", request=1)  # someone will help the first asker
     await _run(world, OTHER, "focus", minutes="25", step=step_id(LONGEST_STEP))
     await run_through(engine, clock, COMMANDS_AT)
 
@@ -355,7 +366,7 @@ async def _run_everything(world: World) -> None:
             f"/{command.name} {arguments.format(other=other)}"
         )
     for period in ("week", "month", "all"):
-        for metric in ("steps", "hours", "streak", "kaggle"):
+        for metric in ("steps", "hours", "streak", "kaggle", "helped"):
             world.extra[f"/leaderboard {period} {metric}"] = await line(
                 f"/leaderboard {period} {metric}"
             )
@@ -601,6 +612,10 @@ KINDS = {
     "🏁 Kaggle challenge of the week": "kaggle",
     "👋 Missing you in the group": "nudge",
     "🍅 Focus session done": "focus",
+    "🧠 Review": "review",
+    "🆘": "help request",
+    "🤝 Can you help?": "help asked of a mentor",
+    "🙌 Help is coming": "help offered",
 }
 
 

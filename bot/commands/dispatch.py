@@ -85,6 +85,10 @@ class Dispatcher:
             return Reply.error("That button isn't one of mine any more. Try the command instead.")
         options: dict[str, OptionValue] = dict(action.options)
         if action.form is not None:
+            if self.form_of(action_id) is None:  # a form no command of ours asks for
+                return Reply.error(
+                    "That button isn't one of mine any more. Try the command instead."
+                )
             if typed is None:
                 return Reply.error("That button needs an answer typed in its form first.")
             options[action.form] = typed

@@ -8,14 +8,24 @@ once, and a review DM spends the member's one scheduled DM of the day."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
-from bot.db.models import Group, HelpRequest, Member, ReviewCard
+from bot.db.models import (
+    Delivery,
+    DeliveryStatus,
+    Group,
+    HelpRequest,
+    Member,
+    ReviewAnswer,
+    ReviewCard,
+    Upcoming,
+    UpcomingKind,
+)
 from bot.markup import literal
 from bot.messages import Button, ButtonStyle, Reply
 from bot.presentation import name, review_question, step_label
@@ -26,6 +36,12 @@ from bot.services import away, groups, helping, learners, privacy, review, upcom
 from bot.timeutil import after_quiet_hours, at_local, local_date
 
 REVIEW_AT = time(18, 0)  # a review question comes at this local time, after quiet hours
+# A review DM left unanswered: the next one waits this long, so an unread question does not
+# come back every day.
+UNANSWERED_WAIT = timedelta(days=3)
+# A review DM missed while the bot was down still goes this long after its time (its time
+# may be the next morning, when quiet hours cover the evening).
+REVIEW_USEFUL_FOR = timedelta(hours=6)
 THREAD_NAME = 100  # characters a thread name may have at most (Discord's limit)
 
 
@@ -45,6 +61,9 @@ async def plan_help(
     writes who was asked (the caller commits), so a second look asks the same ones."""
     request = await session.get(HelpRequest, request_id)
     if request is None or request.solved_at is not None:
+        return [], upcoming.NEVER
+    group_row = await session.get(Group, request.group_id)
+    if group_row is None or group_row.paused:  # resuming reads it again
         return [], upcoming.NEVER
     asked = request.asked_at
     group = request.group_id
@@ -181,11 +200,11 @@ async def help_news(
         return None
     who = name(helper.display_name) if privacy.is_visible(helper) else "Someone in your group"
     body = (
-        f"🙌 {who} will help with your question on {step_label(placed)}. Look for their "
+        f"{who} will help with your question on {step_label(placed)}. Look for their "
         "answer in the thread under your question. Press **Solved** once it's sorted."
     )
     solved = Button("Solved", "solved", {"request": str(request.id)}, ButtonStyle.PRIMARY)
-    return Outgoing(Reply(title="Help is coming", body=body, buttons=(solved,)), to_member=asker)
+    return Outgoing(Reply(title="🙌 Help is coming", body=body, buttons=(solved,)), to_member=asker)
 
 
 # Spaced review -------------------------------------------------------------------------
@@ -228,8 +247,8 @@ def plan_reviews(
     while day <= today:
         due = review_time(member, day)
         if since < due <= now:
-            end = at_local(day + timedelta(days=1), time(0), tz)
-            found.append(Occurrence(Kind.REVIEW, day.isoformat(), due, end, group_id, member.id))
+            useful = due + REVIEW_USEFUL_FOR
+            found.append(Occurrence(Kind.REVIEW, day.isoformat(), due, useful, group_id, member.id))
         day += timedelta(days=1)
     ahead = [
         review_time(member, d)
@@ -246,10 +265,64 @@ async def review_dm(
     `/review` meanwhile)."""
     if not member.review or await away.current(session, member, now) is not None:
         return None
-    if learners.is_dormant(await groups.last_activity(session, member, now), now):
+    last_activity = await groups.last_activity(session, member, now)
+    if learners.is_dormant(last_activity, now):
         return None  # after the last nudge, nothing until they are back
+    if await _left_unanswered(session, member, last_activity, now):
+        return None
+    if await _reminder_later_today(session, member, now):
+        return None  # the day's one DM is the reminder's (or the nudge's): review tomorrow
     due = await review.next_due(session, catalog, member, now)
     if due is None:
         return None
     reply = review_question(due.card.id, due.card.answers, due.placed, due.question, due.due)
     return Outgoing(reply, to_member=member)
+
+
+async def _left_unanswered(
+    session: AsyncSession, member: Member, last_activity: datetime, now: datetime
+) -> bool:
+    """Whether the member's latest review DM is still unanswered and either was sent less
+    than `UNANSWERED_WAIT` ago or the member has not studied since: then today's waits (a
+    member who went quiet gets one review question, not one a day)."""
+    last_sent = await session.scalar(
+        select(func.max(Delivery.sent_at)).where(
+            Delivery.community_id == member.community_id,
+            Delivery.member_id == member.id,
+            Delivery.kind == Kind.REVIEW.value,
+            Delivery.status == DeliveryStatus.SENT.value,
+        )
+    )
+    if last_sent is None:
+        return False
+    last_sent = last_sent if last_sent.tzinfo else last_sent.replace(tzinfo=UTC)
+    if now - last_sent >= UNANSWERED_WAIT and last_activity > last_sent:
+        return False
+    answered = await session.scalar(
+        select(func.max(ReviewAnswer.answered_at)).where(
+            ReviewAnswer.community_id == member.community_id,
+            ReviewAnswer.member_id == member.id,
+        )
+    )
+    if answered is None:
+        return True
+    return (answered if answered.tzinfo else answered.replace(tzinfo=UTC)) < last_sent
+
+
+async def _reminder_later_today(session: AsyncSession, member: Member, now: datetime) -> bool:
+    """Whether one of the member's reminders or nudges is due later on their today: the
+    day's one scheduled DM is kept for it."""
+    tz = ZoneInfo(member.timezone)
+    end_of_day = at_local(local_date(now, tz) + timedelta(days=1), time(0), tz)
+    found = await session.scalar(
+        select(func.count())
+        .select_from(Upcoming)
+        .where(
+            Upcoming.community_id == member.community_id,
+            Upcoming.member_id == member.id,
+            Upcoming.kind.in_([UpcomingKind.REMINDERS.value, UpcomingKind.NUDGES.value]),
+            Upcoming.due_at > now,
+            Upcoming.due_at < end_of_day,
+        )
+    )
+    return bool(found)

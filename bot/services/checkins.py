@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Checkin, Group, HelpSource, Member, StepStatus
 from bot.roadmap.catalog import PlacedStep, Track
-from bot.services import helping, learners, progress, study
+from bot.services import helping, learners, privacy, progress, study
 from bot.services.progress import Outcome
 
 WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -162,9 +162,12 @@ async def save(
         if change.outcome is Outcome.CHANGED:
             marked.append(placed)
     await session.flush()
-    # A blocker that says which step it is about asks for help at once (`helping`).
+    # A blocker that says which step it is about asks for help at once (`helping`). A
+    # hidden member's blocker stays private, as in the summary: `/stuck` is theirs to use.
     help_on = None
     about = steps_about(track, blockers) if is_blocker(blockers) else []
+    if not privacy.is_visible(member):
+        about = []
     if about:
         help_on = about[0]
         await helping.ask(

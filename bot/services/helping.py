@@ -77,6 +77,9 @@ async def ask(
 ) -> Asked:
     """Record a request for help; the scheduler posts it and asks mentors at once."""
     text = " ".join(question.split())
+    if group.paused:
+        msg = "This group is paused, so nothing is posted here until an admin runs `/group resume`."
+        raise UserError(msg)
     if not text:
         msg = "Say what you're stuck on, like `/stuck linear-algebra what is an eigenvector?`."
         raise UserError(msg)

@@ -26,11 +26,12 @@ from bot.events import ReviewScheduled, emit
 from bot.roadmap.catalog import Catalog, PlacedStep
 from bot.roadmap.schema import QuestionKind, ReviewQuestion
 from bot.services import learners, upcoming
-from bot.timeutil import local_date, start_of_week
+from bot.timeutil import friendly_date, local_date, start_of_week
 
 INTERVALS = (1, 7, 30)  # days until each review: after finishing, then after right answers
 AGAIN_AFTER = 1  # days until a question answered wrong comes back
 DONE = len(INTERVALS)  # the stage of a card whose reviews are over
+CARD_LIMIT = 2**31 - 1  # the largest card number a database integer holds
 
 
 def today_of(member: Member, now: datetime) -> date:
@@ -136,6 +137,9 @@ async def upcoming_on(session: AsyncSession, member: Member) -> date | None:
 
 
 async def card_of(session: AsyncSession, member: Member, card_id: int) -> ReviewCard:
+    if not 1 <= card_id <= CARD_LIMIT:
+        msg = "That review question isn't one of yours. `/review` asks your next one."
+        raise UserError(msg)
     card = await session.scalar(
         select(ReviewCard).where(
             ReviewCard.community_id == member.community_id,
@@ -175,6 +179,12 @@ async def answer(
     card = await card_of(session, member, card_id)
     if card.due_on is None or (asked is not None and card.answers != asked):
         msg = "That question was answered already. `/review` asks the next one."
+        raise UserError(msg)
+    if card.due_on > today_of(member, now):
+        msg = (
+            f"That step comes back for review {friendly_date(card.due_on)}: reviewing it "
+            "sooner would not help it stick. `/review` asks what's due."
+        )
         raise UserError(msg)
     found = question_of(catalog, card)
     if found is None:

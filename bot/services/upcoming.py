@@ -101,7 +101,10 @@ async def add_member(session: AsyncSession, group: Group, member: Member, *, now
         (nudges_scope(member.id), UpcomingKind.NUDGES, None, member),
     ]
     await _add(session, rows, platform, now)
-    await _sooner(session, Upcoming.scope == nudges_scope(member.id), now)  # a new group
+    # A new group: nudges and reviews come from the member's first active group.
+    await _sooner(
+        session, Upcoming.scope.in_([nudges_scope(member.id), reviews_scope(member.id)]), now
+    )
 
 
 async def _add(
@@ -148,7 +151,8 @@ async def group_paused(session: AsyncSession, group: Group, *, now: datetime) ->
 
 async def group_resumed(session: AsyncSession, group: Group, *, now: datetime) -> None:
     """Back on: posts resume at their next time; what fell in the pause is not sent. Its
-    members' nudges (which come from their first active group) are read again too."""
+    members' nudges and reviews (which come from their first active group) are read again
+    too."""
     await session.execute(
         update(Upcoming)
         .where(Upcoming.group_id == group.id, Upcoming.community_id == group.community_id)
@@ -159,7 +163,7 @@ async def group_resumed(session: AsyncSession, group: Group, *, now: datetime) -
     await _sooner(
         session,
         and_(
-            Upcoming.kind == UpcomingKind.NUDGES.value,
+            Upcoming.kind.in_([UpcomingKind.NUDGES.value, UpcomingKind.REVIEWS.value]),
             Upcoming.community_id == group.community_id,
             Upcoming.member_id.in_(members),
         ),

@@ -165,6 +165,13 @@ def upgrade() -> None:
 
 
 def _upcoming_kinds(kinds: tuple[str, ...]) -> None:
+    """The kinds `upcoming` takes. SQLite changes a CHECK constraint only by rebuilding the
+    table; PostgreSQL alters it in place (a rebuild there would copy the rows under a new id
+    sequence starting at 1, and inserts would collide with them)."""
+    if op.get_bind().dialect.name != "sqlite":
+        op.drop_constraint("ck_upcoming_kind", "upcoming", type_="check")
+        op.create_check_constraint("ck_upcoming_kind", "upcoming", _kinds(kinds))
+        return
     with op.batch_alter_table("upcoming", recreate="always") as batch:
         batch.drop_constraint("ck_upcoming_kind", type_="check")
         batch.create_check_constraint("ck_upcoming_kind", _kinds(kinds))

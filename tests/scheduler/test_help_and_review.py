@@ -146,7 +146,7 @@ async def test_an_offer_stops_the_repeat_and_tells_the_asker_and_solved_is_the_a
     assert own.is_error
     assert "your own question" in own.body
     await desk.run_until(WED_0900 + timedelta(days=2))
-    [news] = desk.poster.titled("Help is coming")
+    [news] = desk.poster.titled("🙌 Help is coming")
     assert news.to == "ana"
     assert "ben will help" in plain_text(news.reply.body)
     assert "gus" not in _to(desk, HELP_DM)  # help came: no repeat
@@ -234,9 +234,12 @@ async def test_a_finished_step_comes_back_after_one_seven_and_thirty_days(desk: 
     third = _reviews(desk)[2]
     assert third.at == datetime(2026, 12, 26, 17, 0, tzinfo=UTC)  # 30 days on
     await desk.run_until(datetime(2026, 12, 28, 17, 1, tzinfo=UTC))
-    days = [p.at.date() for p in _reviews(desk)]
-    assert len(days) == 5
-    assert len(set(days)) == 5
+    assert len(_reviews(desk)) == 3  # unanswered, and she has not studied since: it waits
+    await desk.cohort("/log 30m", as_="ana")
+    await desk.run_until(datetime(2026, 12, 31, 17, 1, tzinfo=UTC))
+    days = [p.at for p in _reviews(desk)]
+    # Studying again brings it back, three days after the last (never twice a day)
+    assert days[3:] == [datetime(2026, 12, 29, 17, 0, tzinfo=UTC)]
     progress = await desk.cohort("/progress", as_="ana")
     review_field = next(f.value for f in progress.fields if f.name == "Review")
     assert "1 step due for review" in plain_text(review_field)
@@ -284,3 +287,81 @@ async def test_a_review_shares_the_days_one_dm_with_reminders(desk: Desk) -> Non
     assert ("⏰ Check-in reminder", "2026-11-21") in titles
     assert ("🧠 Review · Python fundamentals", "2026-11-21") not in titles
     assert ("🧠 Review · Python fundamentals", "2026-11-22") in titles
+
+
+async def test_a_paused_group_takes_no_questions_and_posts_none(desk: Desk) -> None:
+    await _group(desk)
+    await _mentor(desk, "ben", "Europe/Berlin")
+    desk.clock.set(WED_0900)
+    await _ask(desk, "asked before the pause")
+    await desk.cohort("/group pause", as_="admin")
+    refused = await desk.cohort("/stuck python-basics a question", as_="ana")
+    assert refused.is_error
+    assert "paused" in refused.body
+    await desk.run_until(WED_0900 + timedelta(hours=2))
+    assert _posts(desk, "🆘") == []
+    assert _to(desk, HELP_DM) == []
+    await desk.cohort("/group resume", as_="admin")
+    await desk.run_until(WED_0900 + timedelta(hours=3))
+    assert len(_posts(desk, "🆘")) == 1  # still open and still useful: it goes out now
+    assert _to(desk, HELP_DM) == ["ben"]
+
+
+async def test_a_hidden_members_checkin_blocker_stays_private(desk: Desk) -> None:
+    await _group(desk)
+    await _mentor(desk, "ben", "Europe/Berlin", step="linear-algebra")
+    await desk.cohort("/me privacy hidden", as_="ana")
+    desk.clock.set(datetime(2026, 11, 20, 16, 30, tzinfo=UTC))
+    reply = await desk.cohort("/checkin blockers: stuck on eigenvectors", as_="ana")
+    assert "asked the group" not in plain_text(reply.body)
+    await desk.run_until(desk.clock.now() + timedelta(hours=1))
+    assert _posts(desk, "🆘") == []
+    assert _to(desk, HELP_DM) == []
+
+
+async def test_quiet_hours_over_the_evening_move_the_review_to_the_morning(desk: Desk) -> None:
+    await _group(desk)
+    await desk.cohort("/me quiet 17-08", as_="ana")
+    await desk.cohort("/done python-basics", as_="ana")
+    await desk.run_until(datetime(2026, 11, 20, 9, tzinfo=UTC))
+    assert [p.at for p in _reviews(desk)] == [datetime(2026, 11, 20, 7, 0, tzinfo=UTC)]
+
+
+async def test_a_review_gives_way_to_a_reminder_later_the_same_day(desk: Desk) -> None:
+    await _group(desk)  # check-ins in Berlin: the reminder comes Saturday 17:00 Berlin
+    await desk.cohort("/me timezone Asia/Dubai", as_="ana")  # 20:00 for her, after 18:00
+    await desk.cohort("/review off", as_="ana")
+    await desk.cohort("/done python-basics", as_="ana")
+    await desk.run_until(datetime(2026, 11, 21, 8, tzinfo=UTC))
+    await desk.cohort("/review on", as_="ana")
+    await desk.run_until(datetime(2026, 11, 22, 15, 1, tzinfo=UTC))
+    titles = [(p.reply.title[:2], p.at) for p in desk.poster.sent if p.to == "ana"]
+    assert titles == [
+        ("⏰ ", datetime(2026, 11, 21, 16, 0, tzinfo=UTC)),  # the reminder kept its day
+        ("🧠 ", datetime(2026, 11, 22, 14, 0, tzinfo=UTC)),  # 18:00 in Dubai, the next day
+    ]
+
+
+async def test_a_step_cannot_be_reviewed_before_its_day(desk: Desk) -> None:
+    await _group(desk)
+    await desk.cohort("/done python-basics", as_="ana")
+    early = await desk.cohort("/answer 1 choice: 3", as_="ana")
+    assert early.is_error
+    assert "comes back for review 19 Nov 2026" in plain_text(early.body)
+    huge = await desk.cohort("/answer 99999999999999999999 list", as_="ana")
+    assert huge.is_error
+    assert "isn't one of yours" in huge.body
+    other = await desk.cohort("/answer 1 choice: 3", as_="ben")
+    assert other.is_error
+    assert "isn't one of yours" in other.body
+
+
+async def test_reviews_come_back_when_a_paused_group_resumes(desk: Desk) -> None:
+    await _group(desk)
+    await desk.cohort("/done python-basics", as_="ana")
+    await desk.cohort("/group pause", as_="admin")
+    await desk.run_until(datetime(2026, 11, 20, tzinfo=UTC))
+    assert _reviews(desk) == []
+    await desk.cohort("/group resume", as_="admin")
+    await desk.run_until(datetime(2026, 11, 20, 17, 1, tzinfo=UTC))
+    assert [p.at for p in _reviews(desk)] == [datetime(2026, 11, 20, 17, 0, tzinfo=UTC)]

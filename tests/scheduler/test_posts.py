@@ -56,6 +56,7 @@ async def test_a_week_of_posts_in_order(desk: Desk) -> None:
     assert titles == [
         ("Wed 08:00", "📚 Today's resource · Foundations", None),
         ("Thu 08:00", "📚 Today's resource · Foundations", None),
+        ("Thu 17:00", "🧠 Review · Python fundamentals", "ana"),  # once: she went quiet
         ("Fri 08:00", "📚 Today's resource · Foundations", None),
         ("Fri 16:00", "📝 Weekly check-in", None),
         ("Sat 08:00", "📚 Today's resource · Foundations", None),

@@ -57,6 +57,8 @@ async def test_the_last_nudge_is_the_last_dm_until_they_come_back(desk: Desk) ->
     await desk.cohort("/done python-basics", as_="ana")  # Wednesday 18th, then silence
     await desk.run_until(WED_0700 + timedelta(days=41))  # six weeks
     assert _dms(desk, "ana") == [
+        # The step she finished comes back once; left unanswered, no more until she studies.
+        ("🧠 Review · Python fundamentals", datetime(2026, 11, 19, 17, 0, tzinfo=UTC)),
         ("⏰ Check-in reminder", datetime(2026, 11, 21, 16, 0, tzinfo=UTC)),
         ("👋 Missing you in the group", WED_0700 + timedelta(days=7)),
         ("⏰ Check-in reminder", datetime(2026, 11, 28, 16, 0, tzinfo=UTC)),
@@ -72,7 +74,9 @@ async def test_the_last_nudge_is_the_last_dm_until_they_come_back(desk: Desk) ->
     desk.clock.set(back)
     await desk.cohort("/log 40m", as_="ana")
     await desk.run_until(back + timedelta(days=8))
-    assert _dms(desk, "ana")[4:] == [
+    assert _dms(desk, "ana")[5:] == [
+        # Back, so the step left unanswered comes back that evening.
+        ("🧠 Review · Python fundamentals", datetime(2026, 12, 29, 17, 0, tzinfo=UTC)),
         ("⏰ Check-in reminder", datetime(2027, 1, 2, 16, 0, tzinfo=UTC)),  # Saturday
         ("👋 Missing you in the group", back + timedelta(days=7)),
     ]

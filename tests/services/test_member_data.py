@@ -10,7 +10,17 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from bot.clock import ManualClock
-from bot.db.models import Base, Delivery, DeliveryStatus, DmDay, Member
+from bot.db.models import (
+    Base,
+    Delivery,
+    DeliveryStatus,
+    DmDay,
+    HelpAsk,
+    HelpOffer,
+    HelpRequest,
+    Member,
+    ReviewAnswer,
+)
 from bot.services.members import MEMBER_DATA
 from tests.conftest import Cohort
 
@@ -58,6 +68,41 @@ async def _fill_every_table(cohort: Cohort, clock: ManualClock, who: str) -> Non
                 claimed_at=now,
                 claimed_by="test",
                 sent_at=now,
+            )
+        )
+        request = await session.scalar(
+            select(HelpRequest).where(HelpRequest.member_id == member_id)
+        )  # the check-in's blocker asked for help with linear algebra
+        assert request is not None
+        session.add(
+            HelpAsk(
+                request_id=request.id,
+                member_id=member_id,
+                community_id=community_id,
+                round=1,
+                day=now.date().isoformat(),
+                slot=1,
+                asked_at=now,
+            )
+        )
+        session.add(
+            HelpOffer(
+                request_id=request.id,
+                member_id=member_id,
+                community_id=community_id,
+                offered_at=now,
+            )
+        )
+        session.add(
+            ReviewAnswer(
+                community_id=community_id,
+                member_id=member_id,
+                track_id="ml-engineer",
+                step_id="python-basics",
+                question_id="mutable",
+                answer="list",
+                correct=True,
+                answered_at=now,
             )
         )
         session.add(
