@@ -10,7 +10,7 @@ import logging
 import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import aiohttp
 import discord
@@ -20,9 +20,15 @@ from discord import app_commands
 from discord.gateway import DiscordWebSocket
 
 from adapters.discord import rate_limits, translate
-from adapters.discord.limits import ApplicationCommands, CreateMessage, ReceivingAndResponding
+from adapters.discord.limits import (
+    ApplicationCommands,
+    CreateMessage,
+    OpcodesAndStatusCodes,
+    ReceivingAndResponding,
+)
 from adapters.discord.tree import build_commands
 from bot.bootstrap import App
+from bot.commands.dispatch import FormSpec
 from bot.errors import ConfigError
 from bot.messages import Actor, Button, Invocation, OptionValue, Place, Platform, Reply
 from bot.ports import Sending
@@ -36,6 +42,9 @@ T = TypeVar("T")
 # Seconds before a slow answer is deferred: Discord wants a first answer within three.
 DEFER_AFTER = ReceivingAndResponding.FIRST_RESPONSE - 1.0
 CALL_TIMEOUT = 30.0  # seconds a scheduled send may take before it counts as failed
+FORM_TIMEOUT = 15 * 60.0  # seconds a form stays open; the interaction token's lifetime
+# A thread leaves the channel list after a day without a message (a message brings it back).
+THREAD_ARCHIVE_AFTER: Literal[60, 1440, 4320, 10080] = 1440
 CHECKIN_ACTION = Button("Check in", "checkin").action_id
 DISCORD_TROUBLE = "Sorry, Discord didn't take my answer just now. Try again in a minute."
 SHARED = "Shared with the group below."
@@ -148,7 +157,7 @@ class CohortButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"co
     async def callback(self, interaction: discord.Interaction) -> None:
         adapter = _serving.get(interaction.client)
         if adapter is not None:
-            await adapter.on_button(interaction, self.custom_id)
+            await adapter.on_button(interaction, self.custom_id, self.item.label or "")
 
 
 class CheckinForm(discord.ui.Modal):
@@ -175,6 +184,43 @@ class CheckinForm(discord.ui.Modal):
         await self.adapter.on_checkin_form(interaction, self.place, answers, self.carried)
 
 
+class ButtonForm(discord.ui.Modal):
+    """A button's one-field form (`Button.form`): titled with the button's label, one text
+    input labelled as the command's option is described. What is typed runs the button's
+    command, in `place`."""
+
+    def __init__(
+        self,
+        adapter: DiscordAdapter,
+        action_id: str,
+        place: Place,
+        spec: FormSpec,
+        title: str,
+        *,
+        carried: bool = False,
+    ) -> None:
+        super().__init__(title=translate.form_title(title), timeout=FORM_TIMEOUT)
+        self.adapter = adapter
+        self.action_id = action_id
+        self.place = place
+        self.carried = carried  # opened from a DM button: the place came with the button
+        longest = translate.form_max_length(spec.max_length)
+        self.answer: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            custom_id=spec.option,
+            style=translate.form_style(longest),
+            required=True,
+            max_length=longest,
+        )
+        self.add_item(
+            discord.ui.Label(text=translate.form_label(spec.label), component=self.answer)
+        )
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await self.adapter.on_button_form(
+            interaction, self.action_id, self.place, self.answer.value, self.carried
+        )
+
+
 class DiscordPoster:
     """Scheduled posts and DMs. discord.py already waits out rate limits (429) and retries
     500/502/504; this also retries what it does not (503, timeouts, dropped connections).
@@ -185,7 +231,12 @@ class DiscordPoster:
     each gets `timeout` seconds: a channel that does not answer fails alone, not the rest.
     With `sending`, the message carries a nonce made from the delivery's key, which Discord
     enforces: a retry after a lost answer gets the first message back, not a second one.
-    A reply too long for one message goes as consecutive messages, each with its own nonce."""
+    A reply too long for one message goes as consecutive messages, each with its own nonce.
+
+    A post whose reply names a `thread` opens it on its first message. Discord gives a
+    message one thread at most, so a retried post (the same message, by its nonce) finds
+    its thread there already, and that counts as opened. A thread Discord will not open
+    (no permission, a channel without threads) is logged; the post stands without it."""
 
     RETRIED = (discord.DiscordServerError, aiohttp.ClientError, TimeoutError)
 
@@ -208,7 +259,14 @@ class DiscordPoster:
         channel = self.client.get_partial_messageable(
             int(place.channel_id), guild_id=int(place.workspace_id)
         )
-        await self._send_all(channel, translate.messages(reply), sending)
+        parts = translate.messages(reply)
+        thread = translate.thread_name(reply.thread) if reply.thread is not None else None
+        if thread is None:
+            await self._send_all(channel, parts, sending)
+            return
+        first = await self._send_all(channel, parts[:1], sending)
+        await self._open_thread(first[0], thread)
+        await self._send_all(channel, parts[1:], sending, after=1)
 
     async def dm(
         self, place: Place, actor: Actor, reply: Reply, sending: Sending | None = None
@@ -224,11 +282,41 @@ class DiscordPoster:
         channel: discord.abc.Messageable,
         parts: list[translate.Outgoing],
         sending: Sending | None,
-    ) -> None:
-        """A reply's messages one after another, each one idempotent on its own."""
-        for number, part in enumerate(parts):
+        *,
+        after: int = 0,
+    ) -> list[discord.Message]:
+        """A reply's messages one after another, each one idempotent on its own; `after`
+        says how many of the reply's messages went before these."""
+        return [
             await self._retrying(
-                functools.partial(_send_part, channel, part, once(sending, number))
+                functools.partial(_send_part, channel, part, once(sending, after + number))
+            )
+            for number, part in enumerate(parts)
+        ]
+
+    async def _open_thread(self, message: discord.Message, name: str) -> None:
+        """Start a thread called `name` from `message`, paced and retried like any send."""
+        try:
+            await self._retrying(
+                lambda: self.client.http.start_thread_with_message(
+                    message.channel.id,
+                    message.id,
+                    name=name,
+                    auto_archive_duration=THREAD_ARCHIVE_AFTER,
+                )
+            )
+        except discord.DiscordServerError:
+            raise  # still failing after the retries: the engine tries the post again later
+        except discord.HTTPException as error:
+            if error.code == OpcodesAndStatusCodes.THREAD_ALREADY_CREATED:
+                return  # an earlier attempt opened it and its answer was lost
+            log.warning(
+                "could not open a thread on a post in channel %s (%s %s: %s); "
+                "the post stands without it",
+                message.channel.id,
+                error.status,
+                error.code,
+                error.text,
             )
 
     async def _retrying(self, call: Callable[[], Awaitable[T]]) -> T:
@@ -325,7 +413,11 @@ class DiscordAdapter:
             interaction, self.core.dispatcher.run(Invocation(name, actor, place, options))
         )
 
-    async def on_button(self, interaction: discord.Interaction, custom_id: str) -> None:
+    async def on_button(
+        self, interaction: discord.Interaction, custom_id: str, label: str = ""
+    ) -> None:
+        """A pressed button: run its command, or first show its form when it has one
+        (`label` is the button's, the form's title)."""
         action_id, seal = translate.split_custom_id(custom_id)
         carried = interaction.guild_id is None and seal is not None
         if carried:  # pressed in a DM: the button says which group it was for
@@ -337,11 +429,40 @@ class DiscordAdapter:
         if action_id == CHECKIN_ACTION:
             await interaction.response.send_modal(CheckinForm(self, place, carried=carried))
             return
+        spec = self.core.dispatcher.form_of(action_id)
+        if spec is not None:
+            form = ButtonForm(self, action_id, place, spec, label, carried=carried)
+            await interaction.response.send_modal(form)
+            return
+        await self._press(interaction, action_id, place, carried)
+
+    async def on_button_form(
+        self,
+        interaction: discord.Interaction,
+        action_id: str,
+        place: Place,
+        typed: str,
+        carried: bool = False,
+    ) -> None:
+        """A button's form, submitted: run the button's command with what was typed."""
+        await self._press(interaction, action_id, place, carried, typed)
+
+    async def _press(
+        self,
+        interaction: discord.Interaction,
+        action_id: str,
+        place: Place,
+        carried: bool,
+        typed: str | None = None,
+    ) -> None:
+        # A place carried from a DM grants no permission the server would.
         permissions = discord.Permissions.none() if carried else interaction.permissions
         actor = translate.actor_of(interaction.user, permissions)
         await self._answer(
             interaction,
-            self.core.dispatcher.press(action_id, actor=actor, place=place, carried=carried),
+            self.core.dispatcher.press(
+                action_id, actor=actor, place=place, carried=carried, typed=typed
+            ),
         )
 
     async def _carried_place(

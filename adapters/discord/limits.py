@@ -75,6 +75,23 @@ class ReceivingAndResponding:
     MODAL_COMPONENTS: Final = 5  # between 1 and 5
 
 
+class StartThreadFromMessage:
+    """resources/channel, "Start Thread from Message" (JSON Params). The thread takes the
+    message's id, so a message has at most one thread."""
+
+    NAME: Final = 100  # 1-100 characters
+    # Minutes without activity before the thread leaves the channel list; the only values
+    # `auto_archive_duration` takes.
+    AUTO_ARCHIVE_DURATIONS: Final = (60, 1440, 4320, 10080)
+
+
+class OpcodesAndStatusCodes:
+    """topics/opcodes-and-status-codes, "JSON Error Codes": the codes Cohort acts on."""
+
+    MISSING_PERMISSIONS: Final = 50013
+    THREAD_ALREADY_CREATED: Final = 160004  # "A thread has already been created for this message"
+
+
 class ApplicationCommands:
     """interactions/application-commands."""
 

@@ -26,6 +26,8 @@ from adapters.discord.limits import (
     ComponentReference,
     CreateMessage,
     EmbedLimits,
+    ReceivingAndResponding,
+    StartThreadFromMessage,
     violations,
 )
 from bot.markup import Style, plain_text, render
@@ -734,6 +736,40 @@ def actor_of(user: discord.abc.User, permissions: discord.Permissions) -> Actor:
     """Server members with Manage Server (or Administrator) are community admins."""
     admin = permissions.administrator or permissions.manage_guild
     return Actor(user_id=str(user.id), display_name=user.display_name, is_admin=admin)
+
+
+# --- threads and one-field forms ---------------------------------------------------------
+
+FORM_TITLE = "Your answer"  # a form's title when the pressed button's label is unknown
+LONG_ANSWER = 200  # an answer that may be longer than this gets a paragraph to type in
+
+
+def thread_name(name: str) -> str | None:
+    """A reply's `thread` (a plain name, not markup) as Discord takes a thread's name: one
+    line in 1-100 characters (a longer one shortened); None when nothing is left of it."""
+    shown = " ".join(name.split())
+    return shorten(shown, StartThreadFromMessage.NAME) if shown else None
+
+
+def form_title(label: str) -> str:
+    """A button form's title: the pressed button's label, fitted to a modal's title."""
+    shown = " ".join(label.split())
+    return shorten(shown, ReceivingAndResponding.MODAL_TITLE) if shown else FORM_TITLE
+
+
+def form_label(label: str) -> str:
+    """The label above a form's one input: the option's description, fitted."""
+    return shorten(" ".join(label.split()), ComponentReference.LABEL_TEXT) or FORM_TITLE
+
+
+def form_max_length(longest: int) -> int:
+    """How much a form's input takes: what the option allows, as far as Discord lets it."""
+    return max(1, min(longest, ComponentReference.TEXT_INPUT_VALUE))
+
+
+def form_style(longest: int) -> discord.TextStyle:
+    """One line for a short answer, a paragraph for one that may run long."""
+    return discord.TextStyle.paragraph if longest > LONG_ANSWER else discord.TextStyle.short
 
 
 CHECKIN_FIELDS = (

@@ -5,8 +5,10 @@ the way Discord does.
 
 Where Cohort relies on it, it enforces what Discord documents: the global rate limit and a
 channel's message bucket (429s as the "Rate Limits" page shows them), a message's `nonce`
-with `enforce_nonce`, and the size limits of messages, embeds and buttons (400). It can be
-slow (`latency`) or take a message and then not answer (`take_then_hang`)."""
+with `enforce_nonce`, the size limits of messages, embeds and buttons and of modals (400),
+and threads started from a message (one per message, named in 1-100 characters, refused
+without permission). It can be slow (`latency`) or take a message (or a thread) and then
+not answer (`take_then_hang`)."""
 
 from __future__ import annotations
 
@@ -25,7 +27,15 @@ from typing import Any
 
 from aiohttp import BodyPartReader, hdrs, web
 
-from adapters.discord.limits import ComponentReference, CreateMessage, EmbedLimits, RateLimits
+from adapters.discord.limits import (
+    ComponentReference,
+    CreateMessage,
+    EmbedLimits,
+    OpcodesAndStatusCodes,
+    RateLimits,
+    ReceivingAndResponding,
+    StartThreadFromMessage,
+)
 from tests.support import wait_until
 
 APPLICATION_ID = "900000000000000001"
@@ -83,6 +93,24 @@ COMPONENTS_V2 = ComponentReference.COMPONENTS_V2_FLAG
 FILES_PER_MESSAGE = 10
 ATTACHMENT_URL = re.compile(r"attachment://([A-Za-z0-9_.-]+)")
 EMBEDDABLE = (".jpg", ".jpeg", ".png", ".webp", ".gif")
+# "Receiving and Responding" (a modal: title up to 45, 1 to 5 components, custom id 1-100) and
+# "Component Reference" (Label: text up to 45, description 100; Text Input: lengths 0-4000,
+# value 4000, placeholder 100).
+MODAL_TITLE_LIMIT = ReceivingAndResponding.MODAL_TITLE
+MODAL_COMPONENTS = ReceivingAndResponding.MODAL_COMPONENTS
+LABEL_TEXT_LIMIT = ComponentReference.LABEL_TEXT
+LABEL_DESCRIPTION_LIMIT = ComponentReference.LABEL_DESCRIPTION
+TEXT_INPUT_LIMIT = ComponentReference.TEXT_INPUT_VALUE
+PLACEHOLDER_LIMIT = ComponentReference.TEXT_INPUT_PLACEHOLDER
+# "Start Thread from Message": a public thread with the message's id, named in 1-100
+# characters, archived after one of the documented durations; "JSON Error Codes" for what
+# Discord answers a second thread on a message or a missing permission.
+THREAD_NAME_LIMIT = StartThreadFromMessage.NAME
+ARCHIVE_DURATIONS = StartThreadFromMessage.AUTO_ARCHIVE_DURATIONS
+THREAD_EXISTS = OpcodesAndStatusCodes.THREAD_ALREADY_CREATED
+MISSING_PERMISSIONS = OpcodesAndStatusCodes.MISSING_PERMISSIONS
+PUBLIC_THREAD = 11  # a channel type
+HAS_THREAD = 1 << 5  # a message flag
 
 
 def user(user_id: str, name: str) -> dict[str, Any]:
@@ -169,6 +197,10 @@ class FakeDiscord:
     channel_limit: tuple[int, float] | None = CHANNEL_MESSAGES  # messages per seconds
     nonce_memory: float = NONCE_MEMORY
     messages: list[dict[str, Any]] = field(default_factory=list)  # created, in order
+    threads: dict[str, dict[str, Any]] = field(default_factory=dict)  # thread id -> channel
+    # Channels where the bot lacks Create Public Threads: starting one there gets a 403.
+    threads_refused: set[str] = field(default_factory=set)
+    dm_channels: set[str] = field(default_factory=set)  # opened with POST /users/@me/channels
     rate_limited: Counter[str] = field(default_factory=Counter)  # 429s sent, by scope
     held: int = 0  # answers being held back now (`take_then_hang`)
     url: str = ""
@@ -178,6 +210,7 @@ class FakeDiscord:
     _buckets: dict[str, tuple[float, int]] = field(default_factory=dict)  # channel: start, n
     _nonces: dict[tuple[str, str], tuple[float, dict[str, Any]]] = field(default_factory=dict)
     _hangs: dict[str, list[float | None]] = field(default_factory=dict)
+    _thread_hangs: dict[str, list[float | None]] = field(default_factory=dict)
     _stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
     # --- running -------------------------------------------------------------------------
@@ -195,6 +228,7 @@ class FakeDiscord:
             ("POST", "/webhooks/{app}/{token}", "followup", self._message),
             ("PATCH", "/webhooks/{app}/{token}/messages/{message}", "edit", self._message),
             ("POST", "/channels/{channel}/messages", "channel_message", self._channel_message),
+            ("POST", "/channels/{channel}/messages/{message}/threads", "thread", self._thread),
             ("POST", "/users/@me/channels", "dm_open", self._dm_open),
             ("GET", "/guilds/{guild}/members/{user}", "member", self._member),
             ("PUT", "/applications/{app}/commands", "sync", self._sync),
@@ -243,12 +277,23 @@ class FakeDiscord:
         return [m for m in self.messages if m["channel_id"] == channel_id]
 
     def take_then_hang(
-        self, channel_id: str, *, answer_after: float | None = None, times: int = 1
+        self,
+        channel_id: str,
+        *,
+        answer_after: float | None = None,
+        times: int = 1,
+        thread: bool = False,
     ) -> None:
         """The next `times` posts to the channel create their message, but the answer is
         held back: never sent (until the fake stops), or sent after `answer_after` seconds.
-        To the sender it is an answer lost on the way."""
-        self._hangs.setdefault(channel_id, []).extend([answer_after] * times)
+        To the sender it is an answer lost on the way. With `thread`, the same for the next
+        threads started from a message in the channel."""
+        hangs = self._thread_hangs if thread else self._hangs
+        hangs.setdefault(channel_id, []).extend([answer_after] * times)
+
+    def threads_on(self, channel_id: str) -> list[dict[str, Any]]:
+        """The threads started from messages of a channel, in order."""
+        return [t for t in self.threads.values() if t["parent_id"] == channel_id]
 
     def with_files(self) -> list[Call]:
         """Every call that carried files and was accepted, wherever it went."""
@@ -340,6 +385,8 @@ class FakeDiscord:
                 _check_message(body)
             elif name == "callback" and isinstance(body, dict) and body.get("type") in (4, 7):
                 _check_message(body.get("data"))  # a message as the interaction's answer
+            elif name == "callback" and isinstance(body, dict) and body.get("type") == 9:
+                _check_modal(body.get("data"))
             call.files = self._accepted_files(request, body, files)
         except Refused as refused:
             return refused.response()
@@ -559,8 +606,84 @@ class FakeDiscord:
         }
         return found | ({"description": sent.description} if sent.description else {})
 
+    async def _thread(self, request: web.Request, body: Any) -> web.Response:
+        """Start Thread from Message: a public thread whose id is the message's, so a
+        message has one thread at most (a second gets 400, code 160004). It is a channel of
+        its own: messages can be posted to its id. Refused without Create Public Threads
+        (403, 50013), in a DM (50024), and for a name outside 1-100 characters (50035)."""
+        channel, message_id = request.match_info["channel"], request.match_info["message"]
+        payload = body if isinstance(body, dict) else {}
+        errors = _Errors()
+        name = payload.get("name")
+        if not isinstance(name, str) or not 1 <= len(name.strip()) <= THREAD_NAME_LIMIT:
+            errors.add(
+                ("name",),
+                "BASE_TYPE_BAD_LENGTH",
+                f"Must be between 1 and {THREAD_NAME_LIMIT} in length.",
+            )
+        archive = payload.get("auto_archive_duration")
+        if archive is not None and archive not in ARCHIVE_DURATIONS:
+            errors.add(
+                ("auto_archive_duration",),
+                "BASE_TYPE_CHOICES",
+                f"Value must be one of {ARCHIVE_DURATIONS}.",
+            )
+        if errors.tree:
+            return Refused(400, 50035, "Invalid Form Body", errors.tree).response()
+        message = next(
+            (m for m in self.messages if m["id"] == message_id and m["channel_id"] == channel),
+            None,
+        )
+        if message is None:
+            return _json({"message": "Unknown Message", "code": 10008}, status=404)
+        if channel in self.dm_channels:
+            return _json(
+                {"message": "Cannot execute action on this channel type", "code": 50024},
+                status=400,
+            )
+        if channel in self.threads_refused:
+            return _json(
+                {"message": "Missing Permissions", "code": MISSING_PERMISSIONS}, status=403
+            )
+        if message_id in self.threads:
+            return _json(
+                {
+                    "message": "A thread has already been created for this message",
+                    "code": THREAD_EXISTS,
+                },
+                status=400,
+            )
+        thread = {
+            "id": message_id,
+            "type": PUBLIC_THREAD,
+            "guild_id": GUILD,
+            "parent_id": channel,
+            "owner_id": BOT_USER["id"],
+            "name": name,
+            "last_message_id": None,
+            "rate_limit_per_user": payload.get("rate_limit_per_user") or 0,
+            "message_count": 0,
+            "member_count": 1,
+            "total_message_sent": 0,
+            "flags": 0,
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": archive or 1440,
+                "archive_timestamp": TIMESTAMP,
+                "locked": False,
+            },
+        }
+        self.threads[message_id] = thread
+        message["thread"] = thread
+        message["flags"] = (message.get("flags") or 0) | HAS_THREAD
+        hangs = self._thread_hangs.get(channel)
+        if hangs:
+            await self._hold(hangs.pop(0))
+        return _json(thread, status=201)
+
     async def _dm_open(self, request: web.Request, body: Any) -> web.Response:
         recipient = str(body["recipient_id"])
+        self.dm_channels.add(f"6{recipient[1:]}")
         return _json(
             {
                 "id": f"6{recipient[1:]}",
@@ -734,6 +857,86 @@ def _check_message(payload: Any) -> None:
         _check_action_rows(payload.get("components") or [], errors)
     if errors.tree:
         raise Refused(400, 50035, "Invalid Form Body", errors.tree)
+
+
+def _check_modal(data: Any) -> None:
+    """Refuse a modal over Discord's documented limits with 400 Invalid Form Body: its
+    title and custom id, 1 to 5 components, each a Label (text 45, description 100) around
+    a text input, or a legacy action row holding one labelled text input."""
+    if not isinstance(data, dict):
+        raise Refused(400, 50035, "Invalid Form Body")
+    errors = _Errors()
+    title = data.get("title")
+    if not isinstance(title, str) or not 1 <= len(title) <= MODAL_TITLE_LIMIT:
+        errors.add(
+            ("data", "title"),
+            "BASE_TYPE_BAD_LENGTH",
+            f"Must be between 1 and {MODAL_TITLE_LIMIT} in length.",
+        )
+    _check_custom_id(("data", "custom_id"), data.get("custom_id"), errors)
+    components = data.get("components") or []
+    if not 1 <= len(components) <= MODAL_COMPONENTS:
+        errors.add(
+            ("data", "components"),
+            "BASE_TYPE_BAD_LENGTH",
+            f"Must be between 1 and {MODAL_COMPONENTS} in length.",
+        )
+    for n, item in enumerate(components):
+        path: tuple[str | int, ...] = ("data", "components", n)
+        if item.get("type") == 18:  # a Label around one component
+            _check_label(path, item.get("label"), errors)
+            errors.too_long(
+                (*path, "description"), item.get("description"), LABEL_DESCRIPTION_LIMIT
+            )
+            _check_text_input((*path, "component"), item.get("component") or {}, errors)
+        elif item.get("type") == 1:  # the legacy form: an action row with one text input
+            inputs = item.get("components") or []
+            if len(inputs) != 1:
+                errors.add((*path, "components"), "BASE_TYPE_BAD_LENGTH", "Must be 1 in length.")
+            for i, text_input in enumerate(inputs):
+                _check_label((*path, "components", i), text_input.get("label"), errors)
+                _check_text_input((*path, "components", i), text_input, errors)
+        else:
+            errors.add(
+                (*path, "type"),
+                "UNION_TYPE_CHOICES",
+                'Value of field "type" must be one of (1, 18).',
+            )
+    if errors.tree:
+        raise Refused(400, 50035, "Invalid Form Body", errors.tree)
+
+
+def _check_label(path: tuple[str | int, ...], label: Any, errors: _Errors) -> None:
+    if not isinstance(label, str) or not 1 <= len(label) <= LABEL_TEXT_LIMIT:
+        errors.add(
+            (*path, "label"),
+            "BASE_TYPE_BAD_LENGTH",
+            f"Must be between 1 and {LABEL_TEXT_LIMIT} in length.",
+        )
+
+
+def _check_custom_id(path: tuple[str | int, ...], custom_id: Any, errors: _Errors) -> None:
+    if not isinstance(custom_id, str) or not 1 <= len(custom_id) <= CUSTOM_ID_LIMIT:
+        errors.add(
+            path, "BASE_TYPE_BAD_LENGTH", f"Must be between 1 and {CUSTOM_ID_LIMIT} in length."
+        )
+
+
+def _check_text_input(path: tuple[str | int, ...], item: dict[str, Any], errors: _Errors) -> None:
+    if item.get("type") != 4:
+        errors.add((*path, "type"), "BASE_TYPE_CHOICES", "Value must be a text input (4).")
+        return
+    _check_custom_id((*path, "custom_id"), item.get("custom_id"), errors)
+    for key, least in (("min_length", 0), ("max_length", 1)):
+        value = item.get(key)
+        if value is not None and not least <= value <= TEXT_INPUT_LIMIT:
+            errors.add(
+                (*path, key),
+                "NUMBER_TYPE_MAX" if value > TEXT_INPUT_LIMIT else "NUMBER_TYPE_MIN",
+                f"Must be between {least} and {TEXT_INPUT_LIMIT}.",
+            )
+    errors.too_long((*path, "value"), item.get("value"), TEXT_INPUT_LIMIT)
+    errors.too_long((*path, "placeholder"), item.get("placeholder"), PLACEHOLDER_LIMIT)
 
 
 def _embed_characters(embed: dict[str, Any]) -> int:

@@ -54,6 +54,11 @@ COMMANDS: list[tuple[str, dict[str, Any], str]] = [
     ("me quiet", {"hours": "22-07"}, "Quiet hours set"),
     ("me vacation", {"days": 0}, "You weren't on vacation"),
     ("me images", {"setting": "on"}, "Pictures are on"),
+    ("me mentor", {"setting": "on"}, "Thanks!"),
+    ("review", {}, "Nothing is due"),
+    ("answer", {"card": "1", "choice": 3}, "comes back for review"),
+    ("offer", {"request": 1}, "no help request number 1"),
+    ("solved", {}, "no open question here"),
     ("me forget", {}, "Delete all your data?"),
     ("me export", {}, "Your data"),
     ("kaggle show", {}, "use this in your group's channel"),
@@ -89,6 +94,12 @@ GROUP_COMMANDS: list[tuple[str, dict[str, Any], str]] = [
     ),
     ("checkin", {"finished": "python-basics", "hours": 3.0}, "Check-in saved"),
     ("leaderboard", {"period": "week", "metric": "kaggle"}, "Kaggle attempts this week"),
+    (
+        "stuck",
+        {"step": "python-basics", "question": "how do loops work?"},
+        "Asked for help with Python fundamentals",
+    ),
+    ("leaderboard", {"period": "week", "metric": "helped"}, "Helped others this week"),
 ]
 
 

@@ -21,7 +21,8 @@ from tests.support import free_port
 
 TOP_LEVEL = {
     "roadmap", "step", "next", "start", "done", "skip", "reset", "progress", "log", "focus",
-    "leaderboard", "checkin", "kaggle", "me", "group", "help",
+    "leaderboard", "checkin", "kaggle", "me", "group", "help", "stuck", "offer", "solved",
+    "review", "answer",
 }  # fmt: skip
 
 
@@ -109,7 +110,7 @@ async def test_sync_registers_every_command_to_one_server(
         _env(fake, database_url), tmp_path, "discord", "sync", "--guild", "42"
     )
     assert code == 0, err
-    assert "Registered 16 commands in server 42" in out
+    assert "Registered 21 commands in server 42" in out
     [put] = fake.called("PUT", f"/applications/{APPLICATION_ID}/guilds/42/commands")
     commands = {c["name"]: c for c in put.body}
     assert set(commands) == TOP_LEVEL
@@ -126,7 +127,7 @@ async def test_sync_without_a_server_registers_globally(
 ) -> None:
     code, out, err = await _cohort(_env(fake, database_url), tmp_path, "discord", "sync")
     assert code == 0, err
-    assert "Registered 16 commands globally" in out
+    assert "Registered 21 commands globally" in out
     assert fake.called("PUT", f"/applications/{APPLICATION_ID}/commands")
 
 
