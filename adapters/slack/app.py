@@ -43,7 +43,7 @@ from bot.commands.parse import parse_command_line
 from bot.errors import UserError
 from bot.messages import Actor, Button, Invocation, Place, Platform, Reply
 from bot.ports import Sending
-from bot.seals import NOT_SEALED, PlaceSeals, Purpose
+from bot.seals import NOT_SEALED, PlaceSeals, Purpose, SealFor
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -54,6 +54,9 @@ ADMIN_FLAGS = ("is_admin", "is_owner", "is_primary_owner")
 SLACK_TROUBLE = (
     "Sorry, Slack didn't answer me just now, so nothing was changed. Try again in a minute."
 )
+# How much of an answer is shown under a form's field (Slack names no limit; a line or two).
+FORM_ERROR_CHARS = 150
+EMPTY_FORM = "Type your answer first."
 
 
 def make_client(settings: Settings) -> AsyncWebClient:
@@ -367,6 +370,7 @@ class SlackAdapter:
         self.bolt.command("/cohort")(self.on_command)
         self.bolt.action(re.compile(r"^cohort:"))(self.on_action)
         self.bolt.view(translate.CHECKIN_VIEW)(self.on_checkin_form)
+        self.bolt.view(translate.FORM_VIEW)(self.on_button_form)
         self.bolt.event("app_home_opened")(self.on_home_opened)
         self._socket: AsyncSocketModeHandler | None = None
         # Each member's card as last shared for their App Home, by (workspace, user). Only
@@ -432,23 +436,41 @@ class SlackAdapter:
                 await self.answer(respond, Reply.error(NOT_SEALED), body)
                 return
             place = found
+        # A form opened from a sealed DM button stays carried: it is sealed as one.
+        purpose = Purpose.DM_BUTTON if carried else Purpose.FORM
         if action_id == CHECKIN_ACTION:
-            purpose = Purpose.DM_BUTTON if carried else Purpose.FORM
             form_seal = self.core.seals.seal(place, user_id, purpose, translate.CHECKIN_VIEW)
             await self.open_checkin_form(body["trigger_id"], form_seal, respond, body)
             return
-        command_name = action_id.removeprefix("cohort:").split("?")[0]
-        needs_admin = not carried and self._needs_admin(command_name)
-        admin = await self.is_admin(user_id) if needs_admin else False
+        spec = self.core.dispatcher.form_of(action_id)
+        if spec is not None:
+            form_seal = self.core.seals.seal(place, user_id, purpose, action_id)
+            if form_seal is None:  # ids no seal can carry: not a place Slack would send
+                await self.answer(respond, Reply.error(NOT_SEALED), body)
+                return
+            metadata = translate.form_metadata(action_id, form_seal)
+            view = translate.form_modal(translate.button_label(action), spec, metadata)
+            await self.client.views_open(trigger_id=body["trigger_id"], view=limits.checked(view))
+            return
+        admin = await self._presser_is_admin(action_id, user_id, carried=carried)
         actor = translate.actor_of(body, is_admin=admin)
         reply = await self.core.dispatcher.press(
             action_id, actor=actor, place=place, carried=carried
         )
         reply = await deliver_attachment(self.client, actor.user_id, reply)
+        # Buttons answering a press in a DM act for the same group: sealed like the DM's own.
+        seal_for = self.core.seals.for_dm(place, user_id) if carried else None
         if body.get("response_url"):
-            await self._answer_with_picture(respond, reply, body, actor, place)
+            await self._answer_with_picture(respond, reply, body, actor, place, seal_for)
         else:
             await self.refresh_home(actor, place)
+
+    async def _presser_is_admin(self, action_id: str, user_id: str, *, carried: bool) -> bool:
+        """Whether whoever pressed an admin command's button in a channel is a workspace
+        admin (asked of Slack only then; a carried place never runs an admin command)."""
+        command_name = action_id.removeprefix("cohort:").split("?")[0]
+        needs_admin = not carried and self._needs_admin(command_name)
+        return await self.is_admin(user_id) if needs_admin else False
 
     async def on_checkin_form(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
         if not await not_a_replay():  # (a form's ack says how it went: it waits for this)
@@ -458,9 +480,9 @@ class SlackAdapter:
         team = str((body.get("team") or {}).get("id") or view.get("team_id", ""))
         actor = translate.actor_of(body, is_admin=False)
         seal = str(view.get("private_metadata", ""))
-        place, carried = self._form_place(seal, actor.user_id)
+        place, carried = self._form_place(seal, actor.user_id, translate.CHECKIN_VIEW)
         if place is None or place.workspace_id != team:
-            await ack(response_action="errors", errors={"finished": NOT_SEALED[:150]})
+            await ack(response_action="errors", errors={"finished": NOT_SEALED[:FORM_ERROR_CHARS]})
             return
         if not answers:
             await ack(
@@ -471,7 +493,8 @@ class SlackAdapter:
         reply = await self.core.dispatcher.run(invocation)
         if reply.is_error:
             field = "hours" if "hours" in reply.body else "finished"
-            await ack(response_action="errors", errors={field: translate.plain(reply.body)[:150]})
+            error = translate.plain(reply.body)[:FORM_ERROR_CHARS]
+            await ack(response_action="errors", errors={field: error})
             return
         await ack()
         reply = await deliver_attachment(self.client, actor.user_id, reply)
@@ -481,10 +504,69 @@ class SlackAdapter:
             )
         await self.refresh_home(actor, place)
 
-    def _form_place(self, seal: str, user_id: str) -> tuple[Place | None, bool]:
-        """The place a check-in form was opened for, and whether it was carried by a DM
-        button (rather than vouched for by Slack when the form opened)."""
-        form = translate.CHECKIN_VIEW
+    async def on_button_form(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+        """A button's one-field form, submitted: its command runs with what was typed, for
+        the place the form was sealed with, and answers the way a press does. A problem is
+        shown on the form itself, which stays open."""
+        if not await not_a_replay():  # (a form's ack says how it went: it waits for this)
+            await ack()
+            return
+
+        async def refuse(text: str) -> None:
+            error = translate.plain(text)[:FORM_ERROR_CHARS]
+            await ack(response_action="errors", errors={translate.FORM_FIELD: error})
+
+        team = str((body.get("team") or {}).get("id") or view.get("team_id", ""))
+        user_id = str((body.get("user") or {}).get("id", ""))
+        carried_back = translate.form_metadata_of(view)
+        action_id, seal = carried_back or ("", "")
+        place, carried = self._form_place(seal, user_id, action_id)
+        spec = self.core.dispatcher.form_of(action_id)
+        if place is None or place.workspace_id != team or spec is None:
+            await refuse(NOT_SEALED)
+            return
+        typed = translate.form_answer(view)
+        if not typed:
+            await refuse(EMPTY_FORM)
+            return
+        async with self.core.work.track():
+            admin = await self._presser_is_admin(action_id, user_id, carried=carried)
+            actor = translate.actor_of(body, is_admin=admin)
+            reply = await self.core.dispatcher.press(
+                action_id, actor=actor, place=place, carried=carried, typed=typed
+            )
+            if reply.is_error:
+                await refuse(reply.body)
+                return
+            await ack()
+            try:
+                await self._show_form_answer(reply, actor, place, carried=carried)
+            except Exception:
+                log.exception("could not show the answer to a form on Slack")
+
+    async def _show_form_answer(
+        self, reply: Reply, actor: Actor, place: Place, *, carried: bool
+    ) -> None:
+        """Show what a submitted form's command answered, as a press's answer is shown (a
+        form has no response URL): in the member's DM when the form came from one, else in
+        the channel, to the member alone when the answer is for them alone."""
+        reply = await deliver_attachment(self.client, actor.user_id, reply)
+        if carried:
+            await self.poster.dm(place, actor, reply)
+        else:
+            for part in [limits.checked(part) for part in translate.messages(reply)]:
+                if reply.ephemeral:
+                    await self.client.chat_postEphemeral(
+                        channel=place.channel_id, user=actor.user_id, **part
+                    )
+                else:
+                    await self.client.chat_postMessage(channel=place.channel_id, **part)
+        await self.refresh_home(actor, place)
+
+    def _form_place(self, seal: str, user_id: str, form: str) -> tuple[Place | None, bool]:
+        """The place a form (the check-in, or a button's form for its action) was opened
+        for, and whether it was carried by a DM button (rather than vouched for by Slack
+        when the form opened)."""
         opened = self.core.seals.open(seal, Platform.SLACK, user_id, Purpose.FORM, form)
         if opened is not None:
             return opened, False
@@ -499,12 +581,19 @@ class SlackAdapter:
 
     # --- helpers ---------------------------------------------------------------------
 
-    async def answer(self, respond: Any, reply: Reply, payload: dict[str, Any]) -> None:
+    async def answer(
+        self,
+        respond: Any,
+        reply: Reply,
+        payload: dict[str, Any],
+        seal_for: SealFor | None = None,
+    ) -> None:
         """Show `reply` to whoever ran a command or pressed a button, in as many messages as
         it takes: through the payload's response URL, which Slack lets us use for five
-        messages, then (for a longer answer) through the Web API, ephemeral or not alike."""
+        messages, then (for a longer answer) through the Web API, ephemeral or not alike.
+        In a DM, `seal_for` seals the answer's buttons for the group the press was for."""
         kind = "ephemeral" if reply.ephemeral else "in_channel"
-        parts = [limits.checked(part) for part in translate.messages(reply)]
+        parts = [limits.checked(part) for part in translate.messages(reply, seal_for)]
         channel = translate.place_of(payload).channel_id
         user_id = str(payload.get("user_id") or (payload.get("user") or {}).get("id", ""))
         for number, part in enumerate(parts):
@@ -521,14 +610,20 @@ class SlackAdapter:
                 await self.client.chat_postMessage(channel=channel, **part)
 
     async def _answer_with_picture(
-        self, respond: Any, reply: Reply, payload: dict[str, Any], actor: Actor, place: Place
+        self,
+        respond: Any,
+        reply: Reply,
+        payload: dict[str, Any],
+        actor: Actor,
+        place: Place,
+        seal_for: SealFor | None = None,
     ) -> None:
         """Answer with `reply`; its picture goes to the member's DM first (an ephemeral
         answer, which says so) or into the channel right after the text."""
         reply, picture, shared = await deliver_picture(self.client, actor.user_id, reply)
         if shared is not None:
             self._home_pictures[(place.workspace_id, actor.user_id)] = shared
-        await self.answer(respond, reply, payload)
+        await self.answer(respond, reply, payload, seal_for)
         if picture is not None:
             channel = translate.place_of(payload).channel_id
             await share_picture(self.client, channel, picture, title=picture_title(reply))

@@ -65,7 +65,9 @@ class BlockElements:
     BUTTON_URL: Final = 3000
     SELECT_OPTIONS: Final = 100  # items, in a static select menu
     PLACEHOLDER: Final = 150
+    # "Plain-text input element": `max_length` takes 1 to 3,000, `min_length` 0 to 3,000.
     TEXT_INPUT_MAX_LENGTH: Final = 3000  # the largest `max_length` a plain_text_input takes
+    TEXT_INPUT_MIN_LENGTH: Final = 3000  # the largest `min_length` it takes
 
 
 class CompositionObjects:
@@ -106,8 +108,9 @@ class FilesUpload:
 
 
 class Views:
-    """Reference: "Views" (modal and Home tab view objects), used by `views.open` and
-    `views.publish`; `views.publish` answers `view_too_large` past 250 kB."""
+    """Reference: "Modal views" and "Home tab views" (the view objects `views.open` and
+    `views.publish` take); `views.publish` answers `view_too_large` past 250 kB. A modal
+    holding an input block needs a `submit` button."""
 
     BLOCKS: Final = Blocks.PER_VIEW
     MODAL_TITLE: Final = 24
@@ -271,6 +274,11 @@ def _view(view: Mapping[str, Any]) -> list[str]:
     )
     if view.get("type") == "modal":
         problems += _text(view.get("title"), Views.MODAL_TITLE, "view.title", plain=True)
+        has_input = any(
+            isinstance(block, Mapping) and block.get("type") == "input" for block in _list(blocks)
+        )
+        if has_input and "submit" not in view:
+            problems.append("view.submit: a modal with an input block needs one")
         for button, limit in (("submit", Views.MODAL_SUBMIT), ("close", Views.MODAL_CLOSE)):
             if button in view:
                 problems += _text(view[button], limit, f"view.{button}", plain=True)
@@ -370,6 +378,11 @@ def _element(element: Any, at: str) -> list[str]:
         if not isinstance(most, int) or not 1 <= most <= BlockElements.TEXT_INPUT_MAX_LENGTH:
             limit = BlockElements.TEXT_INPUT_MAX_LENGTH
             problems.append(f"{at}.max_length: between 1 and {limit}")
+    if kind == "plain_text_input" and "min_length" in element:
+        least = element["min_length"]
+        if not isinstance(least, int) or not 0 <= least <= BlockElements.TEXT_INPUT_MIN_LENGTH:
+            limit = BlockElements.TEXT_INPUT_MIN_LENGTH
+            problems.append(f"{at}.min_length: between 0 and {limit}")
     return problems
 
 

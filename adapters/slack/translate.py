@@ -5,21 +5,25 @@ A Reply always fits Slack's limits (`adapters.slack.limits`): long text becomes 
 sections, broken at line breaks (then between words); inline fields come ten to a section;
 a title too long for a header becomes a bold section; and a reply with more than a message
 holds becomes several messages in a row, its buttons with the last. Nothing is cut but a
-button's label, which Slack gives no room to split."""
+button's label and a form's title and label, which Slack gives no room to split.
+
+`Reply.thread` needs nothing here: on Slack every message can already start a thread."""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from adapters.slack.limits import (
     BlockElements,
     Blocks,
     ChatPostMessage,
     CompositionObjects,
+    Views,
     blocks_text_size,
     shorten,
     size,
@@ -29,6 +33,9 @@ from adapters.slack.limits import (
 from bot.markup import Style, plain_text, render
 from bot.messages import Actor, Button, ButtonStyle, Field, Place, Platform, ProgressBar, Reply
 from bot.seals import SealFor
+
+if TYPE_CHECKING:
+    from bot.commands.dispatch import FormSpec
 
 log = logging.getLogger(__name__)
 
@@ -334,6 +341,78 @@ def checkin_answers(view: Mapping[str, Any]) -> dict[str, str]:
         if value and str(value).strip():
             answers[name] = str(value).strip()
     return answers
+
+
+FORM_VIEW = "cohort:form-modal"  # a button's one-field form (`Button.form`)
+FORM_FIELD = "typed"  # its input's block and action id
+FORM_MULTILINE_OVER = 200  # an answer allowed to be longer gets a text area, not one line
+FORM_FALLBACK_TITLE = "Cohort"
+
+
+def form_metadata(action_id: str, seal: str) -> str:
+    """What a one-field form carries back: the pressed button's action and the place it
+    was pressed for, sealed for the member and that action."""
+    return json.dumps({"action": action_id, "place": seal}, separators=(",", ":"))
+
+
+def form_metadata_of(view: Mapping[str, Any]) -> tuple[str, str] | None:
+    """The action and sealed place a submitted form says it carries; None when it says
+    nothing readable. (Neither counts before the seal is checked.)"""
+    try:
+        carried = json.loads(str(view.get("private_metadata") or ""))
+    except ValueError:
+        return None
+    if not isinstance(carried, dict):
+        return None
+    action, seal = carried.get("action"), carried.get("place")
+    if not isinstance(action, str) or not isinstance(seal, str):
+        return None
+    return action, seal
+
+
+def button_label(action: Mapping[str, Any]) -> str:
+    """The label of a pressed button, as Slack sends it back with the press."""
+    text = action.get("text")
+    label = text.get("text") if isinstance(text, Mapping) else None
+    return str(label) if label else ""
+
+
+def form_modal(title: str, spec: FormSpec, metadata: str) -> dict[str, Any]:
+    """A button's one-field form: titled with the button's label and labelled with the
+    option's description, each fitted to Slack's room, taking as much text as the command
+    does (or as much as Slack allows, if less)."""
+    longest = max(1, min(spec.max_length, BlockElements.TEXT_INPUT_MAX_LENGTH))
+    shown_title = plain(title).strip() or FORM_FALLBACK_TITLE
+    label = plain(spec.label).strip() or spec.option
+    return {
+        "type": "modal",
+        "callback_id": FORM_VIEW,
+        "private_metadata": metadata,
+        "title": {"type": "plain_text", "text": shorten(shown_title, Views.MODAL_TITLE)},
+        "submit": {"type": "plain_text", "text": "Send"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": FORM_FIELD,
+                "label": {"type": "plain_text", "text": shorten(label, Blocks.INPUT_LABEL)},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": FORM_FIELD,
+                    "max_length": longest,
+                    "multiline": longest > FORM_MULTILINE_OVER,
+                    "focus_on_load": True,
+                },
+            }
+        ],
+    }
+
+
+def form_answer(view: Mapping[str, Any]) -> str:
+    """What was typed in a submitted one-field form, trimmed ("" when nothing)."""
+    values = (view.get("state") or {}).get("values") or {}
+    value = ((values.get(FORM_FIELD) or {}).get(FORM_FIELD) or {}).get("value")
+    return str(value).strip() if value else ""
 
 
 def picture_block(file_id: str, alt_text: str) -> Block:

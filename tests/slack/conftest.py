@@ -16,7 +16,13 @@ from bot.bootstrap import App
 from bot.ops.health import Check, health
 from bot.seals import PlaceSeals
 from bot.settings import Settings
-from tests.slack.fake_slack import SIGNING_SECRET, FakeSlack, signed, slash_body
+from tests.slack.fake_slack import (
+    SIGNING_SECRET,
+    FakeSlack,
+    interactive_body,
+    signed,
+    slash_body,
+)
 
 # Scheduled posts give up on a call after this long in tests (tens of seconds in production).
 SHORT_TIMEOUT = 1.5
@@ -47,6 +53,20 @@ class SlackRig:
         assert await self.post(slash_body(self.fake, text, **who)) == 200
         await self.fake.wait_for(lambda: len(self.fake.responses) > before)
         return self.fake.responses[before]
+
+    async def interact(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """Send an interaction (a button press, a form submitted) as Slack does; what the
+        app acknowledged it with (a form's errors, say), or {} for a plain ack."""
+        body = interactive_body(payload)
+        async with aiohttp.ClientSession() as session:
+            response = await session.post(
+                self.events_url,
+                data=body,
+                headers={"Content-Type": "application/x-www-form-urlencoded", **signed(body)},
+            )
+            assert response.status == 200, await response.text()
+            answer = await response.json() if response.content_length else {}
+            return answer if isinstance(answer, dict) else {}
 
 
 def text_of(message: dict[str, Any]) -> str:

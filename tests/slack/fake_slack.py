@@ -14,6 +14,11 @@ only after joining it, and only with the right `*:history` scope; Slack's rate l
 answer 429 with an integer Retry-After; oversized messages, blocks and views are refused
 with Slack's own error codes, at the Web API and at a response URL, which takes at most
 five messages. A slash command's text arrives escaped (`&`, `<`, `>`) as Slack sends it.
+A modal opened with views.open is kept as Slack holds it (an id, its private metadata);
+`button_press` and `view_submission` build the payloads Slack sends when a member presses
+one of our buttons or submits a modal, the metadata carried back as it was opened, and
+refuse to submit what Slack's own client would not (a required field empty, text past
+its `max_length`).
 It can also be slow (`latency`) or go quiet for a channel or workspace (`hangs`), with or
 without keeping the message it was sent."""
 
@@ -120,6 +125,7 @@ class FakeSlack:
     upload_limit: int | None = None  # bytes a file may have: a workspace's restriction
     pending: dict[str, PendingFile] = field(default_factory=dict)  # by file id
     dms: set[str] = field(default_factory=set)  # DM channels conversations.open opened
+    views: dict[str, dict[str, Any]] = field(default_factory=dict)  # opened modals, by id
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     # conversation id -> the messages posted there, oldest first, as Slack stores them
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
@@ -133,6 +139,8 @@ class FakeSlack:
     _runner: web.AppRunner | None = None
     _sockets: list[web.WebSocketResponse] = field(default_factory=list)
     _file_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _view_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _interactions: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _buckets: dict[tuple[str, ...], _Bucket] = field(default_factory=dict)
     _last_ts: float = 0.0
     _released: asyncio.Event = field(default_factory=asyncio.Event)
@@ -299,7 +307,10 @@ class FakeSlack:
             blocks = view.get("blocks") if isinstance(view, dict) else None
             if self._unshared_file(blocks) is not None:
                 return _invalid("invalid_arguments", "invalid slack file [json-pointer:/view]")
-            return _view_answer(view)
+            answer = _view_answer(view)
+            if answer["ok"] and method == "views.open" and isinstance(view, dict):
+                answer["view"] = self._opened(view)
+            return answer
         if method == "chat.postMessage":
             if self._unshared_file(params.get("blocks")) is not None:
                 return _invalid("invalid_blocks", "invalid slack file [json-pointer:/blocks]")
@@ -313,6 +324,104 @@ class FakeSlack:
         if method == "conversations.join":
             return self._join(params)
         return {"ok": True, "channel": params.get("channel"), "ts": "1700000000.000100"}
+
+    def _opened(self, view: dict[str, Any]) -> dict[str, Any]:
+        """A modal as Slack holds it once open: the view as sent, with its id, workspace
+        and an empty state; a submission carries it back."""
+        opened = {
+            **view,
+            "id": f"V{next(self._view_ids):08d}",
+            "team_id": TEAM,
+            "state": {"values": {}},
+            "hash": f"{time.time():.6f}.fake",
+            "app_id": BOT["app_id"],
+            "bot_id": BOT["bot_id"],
+        }
+        opened.setdefault("private_metadata", "")
+        opened.setdefault("callback_id", "")
+        self.views[opened["id"]] = opened
+        return opened
+
+    def last_view(self) -> dict[str, Any]:
+        """The modal opened last, as Slack holds it."""
+        return list(self.views.values())[-1]
+
+    def view_submission(
+        self,
+        view: Mapping[str, Any],
+        typed: Mapping[str, str],
+        *,
+        user: str = "U-ana",
+        team: str = TEAM,
+    ) -> dict[str, Any]:
+        """The `view_submission` Slack sends when `user` submits an open modal with `typed`
+        (block id -> text) in its plain-text inputs: the view carried back whole, its
+        private metadata included, as it was opened. Slack's own client lets nothing
+        through that its inputs refuse (a required field left empty, text past
+        `max_length` or short of `min_length`), so neither does this."""
+        values: dict[str, dict[str, Any]] = {}
+        for block in view.get("blocks") or []:
+            element = block.get("element") or {}
+            if block.get("type") != "input" or element.get("type") != "plain_text_input":
+                continue
+            text = typed.get(block["block_id"], "")
+            if not text and not block.get("optional"):
+                msg = f"Slack would not submit {block['block_id']!r} empty"
+                raise ValueError(msg)
+            if len(text) > int(element.get("max_length", BlockElements.TEXT_INPUT_MAX_LENGTH)):
+                msg = f"Slack would not submit {block['block_id']!r} past its max_length"
+                raise ValueError(msg)
+            if text and len(text) < int(element.get("min_length", 0)):
+                msg = f"Slack would not submit {block['block_id']!r} short of its min_length"
+                raise ValueError(msg)
+            values[block["block_id"]] = {
+                element["action_id"]: {"type": "plain_text_input", "value": text or None}
+            }
+        return {
+            "type": "view_submission",
+            "team": {"id": team, "domain": "study"},
+            "user": {"id": user, "username": user.removeprefix("U-"), "team_id": team},
+            "api_app_id": BOT["app_id"],
+            "token": "legacy",
+            "trigger_id": f"trigger-view-{next(self._interactions)}",
+            "view": {**view, "state": {"values": values}},
+            "response_urls": [],
+            "is_enterprise_install": False,
+        }
+
+    def button_press(
+        self,
+        button: Mapping[str, Any],
+        *,
+        user: str = "U-ana",
+        channel: str = "C-study",
+        team: str = TEAM,
+    ) -> dict[str, Any]:
+        """The `block_actions` Slack sends when `user` presses `button` (an element of a
+        message we posted) in `channel`: its action id, label and value carried back,
+        with a fresh trigger id and a response URL of the fake's."""
+        number = next(self._interactions)
+        return {
+            "type": "block_actions",
+            "team": {"id": team, "domain": "study"},
+            "user": {"id": user, "username": user.removeprefix("U-"), "team_id": team},
+            "api_app_id": BOT["app_id"],
+            "token": "legacy",
+            "container": {"type": "message", "channel_id": channel, "is_ephemeral": False},
+            "channel": {"id": channel, "name": "directmessage" if channel[:1] == "D" else ""},
+            "trigger_id": f"trigger-press-{number}",
+            "response_url": f"{self.url}/respond/press-{number}",
+            "actions": [
+                {
+                    "type": "button",
+                    "action_id": button["action_id"],
+                    "block_id": button.get("block_id", "actions"),
+                    "text": button["text"],
+                    "value": button.get("value", ""),
+                    "action_ts": f"{time.time():.6f}",
+                }
+            ],
+        }
 
     def _post_message(self, params: dict[str, Any]) -> dict[str, Any]:
         """Slack's checks, then the message is kept in its conversation."""
@@ -530,7 +639,13 @@ BUTTON_URL = BlockElements.BUTTON_URL
 IMAGE_URL = Blocks.IMAGE_URL
 IMAGE_ALT_TEXT = Blocks.IMAGE_ALT_TEXT
 INPUT_LABEL = Blocks.INPUT_LABEL
+INPUT_HINT = Blocks.INPUT_HINT
+PLACEHOLDER = BlockElements.PLACEHOLDER
+TEXT_INPUT_MAX_LENGTH = BlockElements.TEXT_INPUT_MAX_LENGTH
+TEXT_INPUT_MIN_LENGTH = BlockElements.TEXT_INPUT_MIN_LENGTH
 MODAL_TITLE = Views.MODAL_TITLE
+MODAL_BUTTON = Views.MODAL_SUBMIT  # and Views.MODAL_CLOSE: the same
+CALLBACK_ID = Views.CALLBACK_ID
 PRIVATE_METADATA = Views.PRIVATE_METADATA
 VIEW_BYTES = Views.JSON_BYTES
 BLOCK_TYPES = Blocks.TYPES
@@ -591,7 +706,8 @@ def _all_text(node: Any) -> int:
 
 def _view_answer(view: Any) -> dict[str, Any]:
     """views.open and views.publish: a view of at most 100 blocks and 250 kB, a modal's
-    title within 24 characters, private_metadata within 3,000."""
+    title, submit and close within 24 characters (a submit needed with an input block),
+    private_metadata within 3,000, callback_id within 255."""
     if not isinstance(view, dict) or view.get("type") not in {"modal", "home"}:
         return {"ok": False, "error": "invalid_arguments"}
     if len(json.dumps(view, ensure_ascii=False).encode()) > VIEW_BYTES:
@@ -601,12 +717,26 @@ def _view_answer(view: Any) -> dict[str, Any]:
         return _invalid("invalid_arguments", "blocks must be a list [json-pointer:/view/blocks]")
     problem = _block_problem(blocks, VIEW_BLOCKS)
     if problem is None and view["type"] == "modal":
-        problem = _text(view.get("title"), MODAL_TITLE, plain_only=True)
+        problem = _modal_problem(view)
     if problem is None and len(str(view.get("private_metadata", ""))) > PRIVATE_METADATA:
         problem = f"private_metadata must be at most {PRIVATE_METADATA} characters"
+    if problem is None and len(str(view.get("callback_id", ""))) > CALLBACK_ID:
+        problem = f"callback_id must be at most {CALLBACK_ID} characters"
     if problem is not None:
         return _invalid("invalid_arguments", problem)
     return {"ok": True, "view": {"id": "V1"}}
+
+
+def _modal_problem(view: dict[str, Any]) -> str | None:
+    if problem := _text(view.get("title"), MODAL_TITLE, plain_only=True):
+        return f"title: {problem} [json-pointer:/view/title]"
+    for button in ("submit", "close"):
+        if button in view and (problem := _text(view[button], MODAL_BUTTON, plain_only=True)):
+            return f"{button}: {problem} [json-pointer:/view/{button}]"
+    inputs = [b for b in view["blocks"] if isinstance(b, dict) and b.get("type") == "input"]
+    if inputs and "submit" not in view:
+        return "submit is required when an input block is present [json-pointer:/view/submit]"
+    return None
 
 
 def _block_problem(blocks: list[Any], most: int) -> str | None:
@@ -657,8 +787,11 @@ def _one_block(block: dict[str, Any]) -> str | None:
     elif kind == "input":
         if problem := _text(block.get("label"), INPUT_LABEL, plain_only=True):
             return f"label: {problem}"
-        if isinstance(block.get("element"), dict):
-            return _element(block["element"])
+        if "hint" in block and (problem := _text(block["hint"], INPUT_HINT, plain_only=True)):
+            return f"hint: {problem}"
+        if not isinstance(block.get("element"), dict):
+            return "an input block needs an element"
+        return _element(block["element"])
     elif kind == "image":
         if len(str(block.get("image_url", ""))) > IMAGE_URL:
             return f"image_url must be at most {IMAGE_URL} characters"
@@ -686,7 +819,30 @@ def _element(element: Any) -> str | None:
             return f"button value must be at most {BUTTON_VALUE} characters"
         if len(str(element.get("url", ""))) > BUTTON_URL:
             return f"button url must be at most {BUTTON_URL} characters"
+    if "placeholder" in element and (
+        problem := _text(element["placeholder"], PLACEHOLDER, plain_only=True)
+    ):
+        return f"placeholder: {problem}"
+    if element.get("type") == "plain_text_input":
+        return _text_input_problem(element)
     return None
+
+
+def _text_input_problem(element: dict[str, Any]) -> str | None:
+    """A plain-text input's bounds: `max_length` 1 to 3,000, `min_length` 0 to 3,000, and
+    never more than the most it allows."""
+    most, least = element.get("max_length"), element.get("min_length")
+    if most is not None and not _whole_between(most, 1, TEXT_INPUT_MAX_LENGTH):
+        return f"max_length must be between 1 and {TEXT_INPUT_MAX_LENGTH}"
+    if least is not None and not _whole_between(least, 0, TEXT_INPUT_MIN_LENGTH):
+        return f"min_length must be between 0 and {TEXT_INPUT_MIN_LENGTH}"
+    if isinstance(most, int) and isinstance(least, int) and least > most:
+        return "min_length must not be more than max_length"
+    return None
+
+
+def _whole_between(value: Any, least: int, most: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and least <= value <= most
 
 
 def _text(obj: Any, limit: int, *, plain_only: bool = False) -> str | None:

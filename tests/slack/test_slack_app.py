@@ -39,6 +39,11 @@ COMMANDS = {
     "me quiet 22-07": "Quiet hours set",
     "me vacation 0": "You weren't on vacation",
     "me images on": "Pictures are on",
+    "me mentor on": "Thanks!",
+    "review": "Nothing is due",
+    "answer 1 choice:3": "comes back for review",
+    "offer 1": "no help request number 1",
+    "solved": "no open question here",
     "me forget": "Delete all your data?",
     "me export": "I sent the file to your DMs",
     "kaggle": "use this in your group's channel",
@@ -265,6 +270,8 @@ GROUP_COMMANDS = {
     "kaggle submit https://www.kaggle.com/code/admin/titanic 0.76": "took on",
     "checkin finished: python-basics hours: 3": "Check-in saved",
     "leaderboard week kaggle": "Kaggle attempts this week",
+    "stuck python-basics how do loops work?": "Asked for help with Python fundamentals",
+    "leaderboard week helped": "Helped others this week",
 }
 
 
