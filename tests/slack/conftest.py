@@ -69,6 +69,12 @@ class SlackRig:
             return answer if isinstance(answer, dict) else {}
 
 
+def facts(counts: dict[str, int]) -> dict[str, int]:
+    """Row counts of what members do (`tests.support.row_counts`), not of the requests
+    Slack sent (each is remembered a while, against replays)."""
+    return {name: n for name, n in counts.items() if name != "seen_requests"}
+
+
 def text_of(message: dict[str, Any]) -> str:
     parts = []
     for block in message.get("blocks", []):

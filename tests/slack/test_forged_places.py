@@ -14,7 +14,7 @@ from bot.bootstrap import App
 from bot.messages import Actor, Button, Place, Platform, Reply
 from bot.seals import NOT_SEALED, Purpose
 from bot.services.tenancy import ADMIN_NOT_CARRIED, NOT_YOUR_GROUP
-from tests.slack.conftest import SlackRig, text_of
+from tests.slack.conftest import SlackRig, facts, text_of
 from tests.slack.fake_slack import interactive_body, signed
 from tests.support import row_counts
 
@@ -23,11 +23,6 @@ OTHER = Place(Platform.SLACK, "T1", "C-other")  # another group in the same work
 _presses = itertools.count(1)
 FORM = "cohort:checkin-modal"
 DONE = "cohort:done?step=python-basics"
-
-
-def facts(counts: dict[str, int]) -> dict[str, int]:
-    """Row counts of what members do (not of the requests Slack sent)."""
-    return {name: n for name, n in counts.items() if "request" not in name}
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from bot.commands.dispatch import FormSpec
 from bot.messages import Actor, Button, Place, Platform, Reply
 from bot.scheduler.engine import AccountabilityEngine
 from bot.seals import NOT_SEALED, Purpose
-from tests.slack.conftest import SlackRig, slack_settings, text_of
+from tests.slack.conftest import SlackRig, facts, slack_settings, text_of
 from tests.slack.fake_slack import FakeSlack
 from tests.support import row_counts
 
@@ -33,11 +33,6 @@ OTHER = Place(Platform.SLACK, "T1", "C-other")  # another group in the same work
 ANA = Actor("U-ana", "ana")
 ADD_NOTE = Button("Add a note", "done", {"step": "python-basics"}, form="note")
 NOTE_ACTION = "cohort:done?form=note&step=python-basics"
-
-
-def facts(counts: dict[str, int]) -> dict[str, int]:
-    """Row counts of what members do (not of the requests Slack sent)."""
-    return {name: n for name, n in counts.items() if "request" not in name}
 
 
 @pytest.fixture
