@@ -32,7 +32,7 @@ from bot.commands.dispatch import FormSpec
 from bot.errors import ConfigError
 from bot.messages import Actor, Button, Invocation, OptionValue, Place, Platform, Reply
 from bot.ports import Sending
-from bot.seals import NOT_SEALED, PlaceSeals, Purpose
+from bot.seals import NOT_SEALED, PlaceSeals, Purpose, SealFor
 from bot.services.tenancy import NOT_YOUR_GROUP
 from bot.settings import Settings, hide_password
 
@@ -236,7 +236,8 @@ class DiscordPoster:
     A post whose reply names a `thread` opens it on its first message. Discord gives a
     message one thread at most, so a retried post (the same message, by its nonce) finds
     its thread there already, and that counts as opened. A thread Discord will not open
-    (no permission, a channel without threads) is logged; the post stands without it."""
+    (no permission, a channel without threads, still failing after the retries) is logged;
+    the post stands without it."""
 
     RETRIED = (discord.DiscordServerError, aiohttp.ClientError, TimeoutError)
 
@@ -305,8 +306,15 @@ class DiscordPoster:
                     auto_archive_duration=THREAD_ARCHIVE_AFTER,
                 )
             )
-        except discord.DiscordServerError:
-            raise  # still failing after the retries: the engine tries the post again later
+        except (discord.DiscordServerError, aiohttp.ClientError, TimeoutError) as error:
+            # Still failing after the retries. The post is out: sending it again later
+            # could outlast Discord's memory of its nonce and post it twice, so it stands
+            # without its thread (answers still reach the asker through I'll help).
+            log.warning(
+                "could not open a thread on a post in channel %s (%r); the post stands without it",
+                message.channel.id,
+                error,
+            )
         except discord.HTTPException as error:
             if error.code == OpcodesAndStatusCodes.THREAD_ALREADY_CREATED:
                 return  # an earlier attempt opened it and its answer was lost
@@ -360,12 +368,15 @@ class InteractionAnswer:
     interaction's token allows for 15 minutes (`ReceivingAndResponding.TOKEN_LIFETIME`).
     A public answer to a deferral (which is private) is said to follow below, and does."""
 
-    def __init__(self, interaction: discord.Interaction, *, deferred: bool) -> None:
+    def __init__(
+        self, interaction: discord.Interaction, *, deferred: bool, seal_for: SealFor | None = None
+    ) -> None:
         self.interaction = interaction
         self.thinking = deferred  # the deferral still shows "thinking…"
+        self.seal_for = seal_for  # in a DM: seals the answer's buttons for the group
 
     async def send(self, reply: Reply) -> None:
-        for part in translate.messages(reply):
+        for part in translate.messages(reply, self.seal_for):
             await self._send_one(message(part), ephemeral=reply.ephemeral)
 
     async def _send_one(self, content: dict[str, Any], *, ephemeral: bool) -> None:
@@ -458,11 +469,14 @@ class DiscordAdapter:
         # A place carried from a DM grants no permission the server would.
         permissions = discord.Permissions.none() if carried else interaction.permissions
         actor = translate.actor_of(interaction.user, permissions)
+        # Buttons answering a press in a DM act for the same group: sealed like the DM's own.
+        seal_for = self.core.seals.for_dm(place, str(interaction.user.id)) if carried else None
         await self._answer(
             interaction,
             self.core.dispatcher.press(
                 action_id, actor=actor, place=place, carried=carried, typed=typed
             ),
+            seal_for,
         )
 
     async def _carried_place(
@@ -532,9 +546,15 @@ class DiscordAdapter:
 
     # --- answering -------------------------------------------------------------------
 
-    async def _answer(self, interaction: discord.Interaction, work: Awaitable[Reply]) -> None:
+    async def _answer(
+        self,
+        interaction: discord.Interaction,
+        work: Awaitable[Reply],
+        seal_for: SealFor | None = None,
+    ) -> None:
         """Answer with the command's reply; if it takes a while, tell Discord first that an
-        answer is coming (a deferral), so the interaction does not expire."""
+        answer is coming (a deferral), so the interaction does not expire. In a DM,
+        `seal_for` seals the answer's buttons for the group the press was for."""
         async with self.core.work.track():  # a graceful stop waits for the answer to go out
             task = asyncio.ensure_future(work)
             done, _ = await asyncio.wait({task}, timeout=self.defer_after)
@@ -542,19 +562,24 @@ class DiscordAdapter:
             try:
                 if deferred:
                     await interaction.response.defer(ephemeral=True, thinking=True)
-                await self._send(interaction, await task, deferred=deferred)
+                await self._send(interaction, await task, deferred=deferred, seal_for=seal_for)
             except discord.HTTPException:
                 log.exception("could not answer a Discord interaction")
 
     async def _send(
-        self, interaction: discord.Interaction, reply: Reply, *, deferred: bool
+        self,
+        interaction: discord.Interaction,
+        reply: Reply,
+        *,
+        deferred: bool,
+        seal_for: SealFor | None = None,
     ) -> None:
         """Send `reply` as the interaction's answer. A file larger than Discord takes in
         this interaction is not sent: the member is told so in a short message instead. A
         picture too large goes unsent, and the answer (whose text says it all) without it."""
         reply = translate.without_oversized_picture(reply, interaction.filesize_limit)
         refusal = translate.file_too_big(reply, interaction.filesize_limit)
-        answer = InteractionAnswer(interaction, deferred=deferred)
+        answer = InteractionAnswer(interaction, deferred=deferred, seal_for=seal_for)
         try:
             await answer.send(refusal or reply)
         except discord.HTTPException as error:
@@ -563,7 +588,9 @@ class DiscordAdapter:
             # Discord measured a file differently than its own limit said it would.
             log.warning("Discord refused a file as too large (%s)", error)
             if reply.image is not None:
-                await self._send(interaction, replace(reply, image=None), deferred=deferred)
+                await self._send(
+                    interaction, replace(reply, image=None), deferred=deferred, seal_for=seal_for
+                )
             elif reply.attachment is not None:
                 await answer.send(translate.too_big(reply.attachment))
             else:

@@ -260,13 +260,14 @@ async def weekly_summary(
 async def _helping(
     session: AsyncSession, catalog: Catalog, group: Group, week: _Week
 ) -> Field | None:
-    """Help asked and given this week, questions nobody took up yet (their step, and the
-    asker's name only when they may be named), and review questions answered."""
+    """Help asked and given this week, questions nobody took up (asked before the last
+    twelve hours, after their repeat to other mentors: their step, and the asker's name
+    only when they may be named), and review questions answered."""
     help_week = await helping.week_of(session, group, week.start, week.end)
     reviewed = await review.answered_in_group(
-        session, group.community_id, group.id, week.start, week.end
+        session, group.community_id, group.id, week.track.id, week.start, week.end
     )
-    if not help_week.asked and not reviewed:
+    if not help_week.asked and not help_week.unanswered and not help_week.helpers and not reviewed:
         return None
     lines = []
     if help_week.asked:

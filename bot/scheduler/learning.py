@@ -82,16 +82,14 @@ async def plan_help(
         )
     repeat_at = asked + helping.REPEAT_AFTER
     give_up_at = asked + helping.GIVE_UP_AFTER
-    next_due = upcoming.NEVER
-    if now < repeat_at:
+    next_due = upcoming.NEVER  # help is coming once someone offered: nobody more is asked
+    if not offers and now < repeat_at:
         first = await helping.choose_mentors(session, request, round_=1, now=now)
         next_due = repeat_at if first else min(now + helping.LOOK_AGAIN, repeat_at)
     elif not offers and now < give_up_at:
         second = await helping.choose_mentors(session, request, round_=2, now=now)
         if not second:
             next_due = min(now + helping.LOOK_AGAIN, give_up_at)
-    if offers:
-        next_due = upcoming.NEVER  # help is coming: an offer or solving reads it again
     for ask in await helping.asks(session, request):
         found.append(
             Occurrence(
@@ -146,8 +144,9 @@ async def help_post(
     body = (
         f"{_asker_named(asker)} is stuck on {step_label(placed)}:\n"
         f"> {literal(request.question)}\n\n"
-        "Finished this step? Answer in the thread on this message, or press **I'll help**. "
-        "Whoever asked presses **Solved** once it's sorted."
+        "Finished this step? Press **I'll help**, so they know help is coming and I stop "
+        "asking others, then answer in the thread on this message. Whoever asked presses "
+        "**Solved** once it's sorted."
     )
     thread = f"Help: {placed.step.title}"[:THREAD_NAME]
     return Outgoing(
@@ -176,8 +175,9 @@ async def help_dm(
     body = (
         f"Hi {name(mentor.display_name)}! {_asker_named(asker)} in {where} is stuck on "
         f"{step_label(placed)}, a step you finished:\n> {literal(request.question)}\n\n"
-        "If you can help, press **I'll help** and answer in the thread under the question "
-        "in the group's channel.\n_`/me mentor off` pauses these._"
+        "If you can help, press **I'll help** (so they know, and I stop asking others) and "
+        "answer in the thread under the question in the group's channel.\n"
+        "_`/me mentor off` pauses these._"
     )
     return Outgoing(
         Reply(

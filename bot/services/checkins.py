@@ -166,7 +166,7 @@ async def save(
     # hidden member's blocker stays private, as in the summary: `/stuck` is theirs to use.
     help_on = None
     about = steps_about(track, blockers) if is_blocker(blockers) else []
-    if not privacy.is_visible(member):
+    if not privacy.is_visible(member) or group.paused:  # a paused group posts nothing
         about = []
     if about:
         help_on = about[0]

@@ -352,51 +352,54 @@ async def choose_mentors(
 class Week:
     """A group's help in a week, for its summary."""
 
-    asked: int
-    solved: int
-    unanswered: list[tuple[HelpRequest, Member]]  # open, nobody offered, oldest first
-    helpers: list[tuple[Member, int]]  # who offered help, and how often
+    asked: int  # questions asked this week
+    solved: int  # ... of which solved
+    unanswered: list[tuple[HelpRequest, Member]]  # still open, nobody offered, oldest first
+    helpers: list[tuple[Member, int]]  # who offered help this week, and how often
+
+
+WAITING_FOR = timedelta(days=14)  # an open question stays in summaries this long
 
 
 async def week_of(session: AsyncSession, group: Group, since: datetime, until: datetime) -> Week:
-    requests = list(
-        await session.scalars(
-            select(HelpRequest).where(
-                HelpRequest.community_id == group.community_id,
-                HelpRequest.group_id == group.id,
-                HelpRequest.asked_at >= since,
-                HelpRequest.asked_at < until,
+    """The week [since, until) of `group`'s help. A question is listed as waiting once its
+    repeat to other mentors has had its turn (asked before `until - REPEAT_AFTER`), and in
+    every summary after that while it is open and nobody offered, for two weeks."""
+    mine = (HelpRequest.community_id == group.community_id, HelpRequest.group_id == group.id)
+    asked, solved = (
+        await session.execute(
+            select(func.count(), func.count(HelpRequest.solved_at)).where(
+                *mine, HelpRequest.asked_at >= since, HelpRequest.asked_at < until
             )
         )
-    )
-    ids = [r.id for r in requests]
-    offered: dict[int, int] = {}
-    helpers: dict[int, int] = {}
-    if ids:
-        for request_id, member_id in await session.execute(
-            select(HelpOffer.request_id, HelpOffer.member_id).where(
-                HelpOffer.community_id == group.community_id, HelpOffer.request_id.in_(ids)
+    ).one()
+    offered = select(HelpOffer.request_id).where(HelpOffer.community_id == group.community_id)
+    waiting = list(
+        await session.execute(
+            select(HelpRequest, Member)
+            .join(Member, Member.id == HelpRequest.member_id)
+            .where(
+                *mine,
+                HelpRequest.solved_at.is_(None),
+                HelpRequest.asked_at >= until - WAITING_FOR,
+                HelpRequest.asked_at < until - REPEAT_AFTER,
+                HelpRequest.id.not_in(offered),
             )
-        ):
-            offered[request_id] = offered.get(request_id, 0) + 1
-            helpers[member_id] = helpers.get(member_id, 0) + 1
-    askers = {r.member_id for r in requests} | set(helpers)
-    members = (
-        {m.id: m for m in await session.scalars(select(Member).where(Member.id.in_(askers)))}
-        if askers
-        else {}
+            .order_by(HelpRequest.asked_at, HelpRequest.id)
+        )
     )
-    unanswered = [
-        (r, members[r.member_id])
-        for r in sorted(requests, key=lambda r: (r.asked_at, r.id))
-        if r.solved_at is None and not offered.get(r.id) and r.member_id in members
-    ]
+    helpers = await session.execute(
+        select(Member, func.count())
+        .join(HelpOffer, HelpOffer.member_id == Member.id)
+        .join(HelpRequest, HelpRequest.id == HelpOffer.request_id)
+        .where(*mine, HelpOffer.offered_at >= since, HelpOffer.offered_at < until)
+        .group_by(Member.id)
+    )
     ranked = sorted(
-        ((members[mid], count) for mid, count in helpers.items() if mid in members),
+        ((member, int(count)) for member, count in helpers),
         key=lambda pair: (-pair[1], pair[0].display_name.lower(), pair[0].id),
     )
-    solved = sum(1 for r in requests if r.solved_at is not None)
-    return Week(len(requests), solved, unanswered, ranked)
+    return Week(int(asked), int(solved), [(r, m) for r, m in waiting], ranked)
 
 
 async def set_mentor(session: AsyncSession, member: Member, on: bool) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from bot.db.models import (
     GroupMember,
     HelpOffer,
+    HelpRequest,
     KaggleAttempt,
     Member,
     StepProgress,
@@ -30,7 +31,7 @@ class Metric(StrEnum):
     HOURS = "hours"
     STREAK = "streak"
     KAGGLE = "kaggle"
-    HELPED = "helped"  # help requests they said "I'll help" to (`bot.services.helping`)
+    HELPED = "helped"  # the group's help requests they said "I'll help" to
 
 
 class Period(StrEnum):
@@ -111,13 +112,19 @@ async def leaderboard(
             where=[KaggleAttempt.community_id == community_id],
         )
     elif metric is Metric.HELPED:
+        offers = [HelpOffer.community_id == community_id]
+        if group_id is not None:  # help with this group's questions
+            asked_here = select(HelpRequest.id).where(
+                HelpRequest.community_id == community_id, HelpRequest.group_id == group_id
+            )
+            offers.append(HelpOffer.request_id.in_(asked_here))
         rows = await _count_per_member(
             session,
             eligible,
             since,
             member_id=HelpOffer.member_id,
             at=HelpOffer.offered_at,
-            where=[HelpOffer.community_id == community_id],
+            where=offers,
         )
     else:
         members = {mid: (name, tz) for mid, name, tz in await session.execute(eligible)}

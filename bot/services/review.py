@@ -256,9 +256,14 @@ async def health(session: AsyncSession, member: Member, now: datetime) -> Health
 
 
 async def answered_in_group(
-    session: AsyncSession, community_id: int, group_id: int, since: datetime, until: datetime
+    session: AsyncSession,
+    community_id: int,
+    group_id: int,
+    track_id: str,
+    since: datetime,
+    until: datetime,
 ) -> int:
-    """Review questions the group's members answered in [since, until)."""
+    """Review questions of the group's track its members answered in [since, until)."""
     members = select(GroupMember.member_id).where(
         GroupMember.community_id == community_id, GroupMember.group_id == group_id
     )
@@ -268,6 +273,7 @@ async def answered_in_group(
         .where(
             ReviewAnswer.community_id == community_id,
             ReviewAnswer.member_id.in_(members),
+            ReviewAnswer.track_id == track_id,
             ReviewAnswer.answered_at >= since,
             ReviewAnswer.answered_at < until,
         )

@@ -365,3 +365,60 @@ async def test_reviews_come_back_when_a_paused_group_resumes(desk: Desk) -> None
     await desk.cohort("/group resume", as_="admin")
     await desk.run_until(datetime(2026, 11, 20, 17, 1, tzinfo=UTC))
     assert [p.at for p in _reviews(desk)] == [datetime(2026, 11, 20, 17, 0, tzinfo=UTC)]
+
+
+async def test_a_checkin_in_a_paused_group_is_saved_without_asking_for_help(desk: Desk) -> None:
+    await _group(desk)
+    await desk.cohort("/group pause", as_="admin")
+    desk.clock.set(datetime(2026, 11, 20, 16, 30, tzinfo=UTC))
+    reply = await desk.cohort("/checkin blockers: stuck on eigenvectors", as_="ana")
+    assert not reply.is_error, reply.body
+    assert "asked the group" not in plain_text(reply.body)
+
+
+async def test_an_offer_before_any_mentor_was_asked_stops_the_asking(desk: Desk) -> None:
+    await _group(desk)
+    await _mentor(desk, "ben", "Europe/Berlin")
+    desk.clock.set(datetime(2026, 11, 18, 5, 30, tzinfo=UTC))  # 06:30: ben's quiet hours
+    await _ask(desk)
+    await desk.run_until(datetime(2026, 11, 18, 6, 45, tzinfo=UTC))
+    [post] = _posts(desk, "🆘")
+    await desk.cohort.press(post.reply, "I'll help", as_="cal")  # from the channel
+    await desk.run_until(datetime(2026, 11, 19, 12, tzinfo=UTC))
+    assert _to(desk, HELP_DM) == [], "help was coming before ben woke up"
+    assert [p.to for p in desk.poster.titled("🙌 Help is coming")] == ["ana"]
+
+
+async def test_helped_and_reviews_count_for_their_own_group(desk: Desk) -> None:
+    await _group(desk)
+    other = desk.cohort.place.__class__(desk.cohort.place.platform, "guild-1", "other")
+    await desk.cohort("/group setup ml-engineer Europe/Berlin", as_="admin", place=other)
+    await _mentor(desk, "ben", "Europe/Berlin")
+    await desk.cohort("/next", as_="ben", place=other)  # ben is in both groups
+    desk.clock.set(WED_0900)
+    asked = await desk.cohort("/stuck python-basics a question", as_="cy", place=other)
+    assert not asked.is_error, asked.body
+    offered = await desk.cohort("/offer 1", as_="ben", place=other)
+    assert "you'll help" in offered.body
+    here = await desk.cohort("/leaderboard week helped", as_="ana")
+    there = await desk.cohort("/leaderboard week helped", as_="ana", place=other)
+    assert "ben" not in plain_text(here.body)
+    assert "ben · 1 request" in plain_text(there.body)
+
+
+async def test_the_summary_lists_questions_still_waiting_after_their_repeat(desk: Desk) -> None:
+    await _group(desk)
+    desk.clock.set(WED_0900)
+    await _ask(desk, "an old question", as_="bo")
+    await desk.run_until(datetime(2026, 11, 22, 15, 30, tzinfo=UTC))  # Sunday, 16:30 Berlin
+    await _ask(desk, "a question of a moment ago", as_="cy")
+    await desk.run_until(datetime(2026, 11, 29, 16, 1, tzinfo=UTC))  # two summaries
+    first, second = (
+        {f.name: plain_text(f.value) for f in p.reply.fields}["Helping each other"]
+        for p in desk.poster.titled("📊 Weekly summary")
+    )
+    assert "2 questions asked, 0 solved" in first
+    assert "asked by bo (/offer 1)" in first
+    assert "asked by cy" not in first  # half an hour old: its mentors have their turn first
+    assert "asked by bo (/offer 1)" in second  # a week later, still waiting
+    assert "asked by cy (/offer 2)" in second
