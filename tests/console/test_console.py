@@ -299,3 +299,25 @@ def test_a_start_before_the_demo_group_existed_is_refused(
     assert "would post nothing" in again.stderr
     assert "use a new database file" in again.stderr
     assert "ana>" not in again.stdout
+
+
+def test_a_button_that_asks_for_an_answer_takes_it_after_its_number(tmp_path: Path) -> None:
+    script = "\n".join(
+        [
+            "/group setup ml-engineer UTC",
+            "/me reminders off",
+            "/done python-basics",
+            ":advance 2d",
+            ":click 3",  # the first review question: list, the right choice
+            ":advance 8d",  # the next one, a week on, asks for a typed answer
+            ":click 1",
+            ":click 1  a Dict ",
+        ]
+    )
+    result = run_console(tmp_path, script + "\n", "--as", "ana", "--start", "2026-11-17T09:00Z")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "✅ Right! You said `list`." in out
+    assert "[1] Answer…   (type :click N and your answer)" in out
+    assert "That button asks for your answer: type it after the number" in out
+    assert "✅ Right! You said `a Dict`." in out
