@@ -287,12 +287,12 @@ async def _helping(
         what = f"`{request.step_id}`" if placed is None else step_label(placed)
         who = name(asker.display_name) if privacy.is_visible(asker) else "a member"
         waiting.append(f"{what}, asked by {who} (`/offer {request.id}`)")
-    if waiting:
+    if reviewed:
+        lines.append(f"🧠 {plural(reviewed, 'review question')} answered")
+    if waiting:  # last: a long list ends with "and N more"
         lines.append(
             "Still waiting for help:\n" + fit_lines(waiting, "question", budget=NAMES_BUDGET)
         )
-    if reviewed:
-        lines.append(f"🧠 {plural(reviewed, 'review question')} answered")
     return Field("Helping each other", "\n".join(lines))
 
 
