@@ -190,19 +190,17 @@ def review_question(
     """A review question with a button per choice, or one that opens a form to type the
     answer. The buttons name the card and how many answers it had (`12.3`), so a button
     pressed after the question moved on answers nothing."""
-    card = {"card": f"{card_id}.{answers}"}
+    card = f"{card_id}.{answers}"
     more = f" · {plural(due - 1, 'more')} due today" if due > 1 else ""
     body = f"{literal(question.prompt)}\n\n_From {step_label(placed)}{more}._"
     if question.kind is QuestionKind.CHOICE:
         buttons = tuple(
-            Button(choice, "answer", {"card": card["card"], "choice": str(number)})
+            Button(choice, "answer", {"card": card, "choice": str(number)})
             for number, choice in enumerate(question.choices, start=1)
         )
     else:
         body += f"\nPress **Answer** to type it, or `/answer {card_id} <your answer>`."
-        buttons = (
-            Button("Answer", "answer", {"card": card["card"]}, ButtonStyle.PRIMARY, form="text"),
-        )
+        buttons = (Button("Answer", "answer", {"card": card}, ButtonStyle.PRIMARY, form="text"),)
     return Reply(title=f"🧠 Review · {placed.step.title}", body=body, buttons=buttons)
 
 

@@ -19,12 +19,21 @@ def _week_script(heading: str = "## A week in one minute") -> str:
     return found[1]
 
 
-def test_the_week_in_one_minute_runs_as_written(tmp_path: Path) -> None:
+def _run(script: str, where: Path) -> subprocess.CompletedProcess[str]:
+    """A README script, run as written (with this environment's `cohort`) in `where`."""
     cohort = Path(sys.executable).parent / "cohort"
-    script = _week_script().replace(".venv/bin/cohort", str(cohort))
-    done = subprocess.run(
-        ["bash", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    return subprocess.run(
+        ["bash", "-c", script.replace(".venv/bin/cohort", str(cohort))],
+        cwd=where,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
+
+
+def test_the_week_in_one_minute_runs_as_written(tmp_path: Path) -> None:
+    script = _week_script()
+    done = _run(script, tmp_path)
     out = done.stdout
     assert done.returncode == 0, done.stderr
     assert "DM to ana · Tue 17 Nov 08:25 Europe/Berlin\n🍅 Focus session done" in out
@@ -36,18 +45,12 @@ def test_the_week_in_one_minute_runs_as_written(tmp_path: Path) -> None:
     assert "Mon 23 Nov 10:00 Europe/Berlin\n🏁 Kaggle challenge of the week" in out
     assert "Yours will be ready on 24 Nov 2026." in out
     # Run twice: the script starts from a database of its own each time.
-    again = subprocess.run(
-        ["bash", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120
-    )
+    again = _run(script, tmp_path)
     assert again.stdout == out
 
 
 def test_help_and_review_runs_as_written(tmp_path: Path) -> None:
-    cohort = Path(sys.executable).parent / "cohort"
-    script = _week_script("## Help and review").replace(".venv/bin/cohort", str(cohort))
-    done = subprocess.run(
-        ["bash", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120
-    )
+    done = _run(_week_script("## Help and review"), tmp_path)
     out = done.stdout
     assert done.returncode == 0, done.stderr
     assert "🆘 #1 · Stuck on Python fundamentals" in out

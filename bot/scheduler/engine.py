@@ -63,7 +63,7 @@ from bot.scheduler.calendar import (
     group_occurrences,
     windows_between,
 )
-from bot.services import groups, helping, learners, study, upcoming
+from bot.services import groups, helping, learners, review, study, upcoming
 from bot.timeutil import after_quiet_hours, local_date
 
 log = logging.getLogger(__name__)
@@ -366,7 +366,7 @@ class AccountabilityEngine:
                 for r in rows
                 if r.kind == UpcomingKind.REVIEWS.value and r.member_id is not None
             ]
-            earliest = await learning.earliest_reviews(session, reviewing)
+            earliest = await review.earliest_due(session, reviewing)
             group_ids = {r.group_id for r in rows if r.group_id is not None} | set(first.values())
             member_ids = {r.member_id for r in rows if r.member_id is not None}
             by_id = {
@@ -426,7 +426,7 @@ class AccountabilityEngine:
     async def _plan_help(self, row: Upcoming, now: datetime) -> tuple[list[Occurrence], datetime]:
         """A help request's plan, in a transaction of its own: choosing its mentors is a
         write (so that a second look asks the same ones)."""
-        request_id = learning.request_id_of(row.scope)
+        request_id = upcoming.request_of(row.scope)
         if request_id is None:  # pragma: no cover - help rows are written with their id
             return [], upcoming.NEVER
         try:

@@ -8,31 +8,20 @@ once, and a review DM spends the member's one scheduled DM of the day."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
-from bot.db.models import (
-    Delivery,
-    DeliveryStatus,
-    Group,
-    HelpRequest,
-    Member,
-    ReviewAnswer,
-    ReviewCard,
-    Upcoming,
-    UpcomingKind,
-)
+from bot.db.models import Group, HelpRequest, Member
 from bot.markup import literal
 from bot.messages import Button, ButtonStyle, Reply
 from bot.presentation import name, review_question, step_label
 from bot.roadmap.catalog import Catalog, PlacedStep
 from bot.scheduler.calendar import Kind, Occurrence
 from bot.scheduler.compose import Outgoing
-from bot.services import away, groups, helping, learners, privacy, review, upcoming
+from bot.services import away, groups, helping, history, learners, privacy, review, upcoming
 from bot.timeutil import after_quiet_hours, at_local, local_date
 
 REVIEW_AT = time(18, 0)  # a review question comes at this local time, after quiet hours
@@ -46,12 +35,6 @@ THREAD_NAME = 100  # characters a thread name may have at most (Discord's limit)
 
 
 # Help requests -------------------------------------------------------------------------
-
-
-def request_id_of(scope: str) -> int | None:
-    """The request a `help:r<id>` row is for."""
-    _, _, tail = scope.partition(":r")
-    return int(tail) if tail.isdigit() else None
 
 
 async def plan_help(
@@ -216,18 +199,6 @@ def review_time(member: Member, day: date) -> datetime:
     return after_quiet_hours(at_local(day, REVIEW_AT, tz), tz, member.quiet_start, member.quiet_end)
 
 
-async def earliest_reviews(session: AsyncSession, member_ids: list[int]) -> dict[int, date]:
-    """Each member's earliest review day (members with nothing to review are left out)."""
-    if not member_ids:
-        return {}
-    rows = await session.execute(
-        select(ReviewCard.member_id, func.min(ReviewCard.due_on))
-        .where(ReviewCard.member_id.in_(member_ids), ReviewCard.due_on.is_not(None))
-        .group_by(ReviewCard.member_id)
-    )
-    return {int(member_id): day for member_id, day in rows if day is not None}
-
-
 def plan_reviews(
     member: Member | None,
     group_id: int | None,
@@ -285,28 +256,13 @@ async def _left_unanswered(
     """Whether the member's latest review DM is still unanswered and either was sent less
     than `UNANSWERED_WAIT` ago or the member has not studied since: then today's waits (a
     member who went quiet gets one review question, not one a day)."""
-    last_sent = await session.scalar(
-        select(func.max(Delivery.sent_at)).where(
-            Delivery.community_id == member.community_id,
-            Delivery.member_id == member.id,
-            Delivery.kind == Kind.REVIEW.value,
-            Delivery.status == DeliveryStatus.SENT.value,
-        )
-    )
+    last_sent = await history.last_sent_to(session, member, Kind.REVIEW.value)
     if last_sent is None:
         return False
-    last_sent = last_sent if last_sent.tzinfo else last_sent.replace(tzinfo=UTC)
     if now - last_sent >= UNANSWERED_WAIT and last_activity > last_sent:
         return False
-    answered = await session.scalar(
-        select(func.max(ReviewAnswer.answered_at)).where(
-            ReviewAnswer.community_id == member.community_id,
-            ReviewAnswer.member_id == member.id,
-        )
-    )
-    if answered is None:
-        return True
-    return (answered if answered.tzinfo else answered.replace(tzinfo=UTC)) < last_sent
+    answered = await review.last_answered_at(session, member)
+    return answered is None or answered < last_sent
 
 
 async def _reminder_later_today(session: AsyncSession, member: Member, now: datetime) -> bool:
@@ -314,15 +270,4 @@ async def _reminder_later_today(session: AsyncSession, member: Member, now: date
     day's one scheduled DM is kept for it."""
     tz = ZoneInfo(member.timezone)
     end_of_day = at_local(local_date(now, tz) + timedelta(days=1), time(0), tz)
-    found = await session.scalar(
-        select(func.count())
-        .select_from(Upcoming)
-        .where(
-            Upcoming.community_id == member.community_id,
-            Upcoming.member_id == member.id,
-            Upcoming.kind.in_([UpcomingKind.REMINDERS.value, UpcomingKind.NUDGES.value]),
-            Upcoming.due_at > now,
-            Upcoming.due_at < end_of_day,
-        )
-    )
-    return bool(found)
+    return await upcoming.dm_due_between(session, member, after=now, before=end_of_day)

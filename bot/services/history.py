@@ -1,13 +1,14 @@
-"""What a group has already been sent, so choices can avoid repeats."""
+"""What a group (or a member) has already been sent, so choices can avoid repeats."""
 
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Delivery, DeliveryStatus, Group
+from bot.db.models import Delivery, DeliveryStatus, Group, Member
 
 
 async def posted_counts(session: AsyncSession, group: Group, kind: str) -> Counter[str | None]:
@@ -59,3 +60,18 @@ async def was_sent(session: AsyncSession, group: Group, kind: str, period: str) 
         )
     )
     return found is not None
+
+
+async def last_sent_to(session: AsyncSession, member: Member, kind: str) -> datetime | None:
+    """When the member was last sent a DM of `kind` (a review question, say)."""
+    found = await session.scalar(
+        select(func.max(Delivery.sent_at)).where(
+            Delivery.community_id == member.community_id,
+            Delivery.member_id == member.id,
+            Delivery.kind == kind,
+            Delivery.status == DeliveryStatus.SENT.value,
+        )
+    )
+    if found is None:
+        return None
+    return found if found.tzinfo else found.replace(tzinfo=UTC)

@@ -13,7 +13,7 @@ kept as events (`ReviewAnswer`); `/review off` stops the DMs (cards keep their d
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
@@ -292,3 +292,28 @@ async def set_review(session: AsyncSession, member: Member, on: bool, *, now: da
     if on:
         await upcoming.reviews_changed(session, member, now=now)
         emit(session, ReviewScheduled(member.id))
+
+
+async def last_answered_at(session: AsyncSession, member: Member) -> datetime | None:
+    """When the member last answered a review question."""
+    found = await session.scalar(
+        select(func.max(ReviewAnswer.answered_at)).where(
+            ReviewAnswer.community_id == member.community_id,
+            ReviewAnswer.member_id == member.id,
+        )
+    )
+    if found is None:
+        return None
+    return found if found.tzinfo else found.replace(tzinfo=UTC)
+
+
+async def earliest_due(session: AsyncSession, member_ids: list[int]) -> dict[int, date]:
+    """Each member's earliest review day (members with nothing to review are left out)."""
+    if not member_ids:
+        return {}
+    rows = await session.execute(
+        select(ReviewCard.member_id, func.min(ReviewCard.due_on))
+        .where(ReviewCard.member_id.in_(member_ids), ReviewCard.due_on.is_not(None))
+        .group_by(ReviewCard.member_id)
+    )
+    return {int(member_id): day for member_id, day in rows if day is not None}

@@ -48,6 +48,12 @@ def help_scope(request_id: int) -> str:
     return f"help:r{request_id}"
 
 
+def request_of(scope: str) -> int | None:
+    """The help request a `help_scope` row is for (None for any other row)."""
+    head, _, tail = scope.partition(":r")
+    return int(tail) if head == "help" and tail.isdigit() else None
+
+
 def reviews_scope(member_id: int) -> str:
     return f"reviews:m{member_id}"
 
@@ -317,3 +323,21 @@ async def next_due(
     if found is None:
         return None
     return found if found.tzinfo else found.replace(tzinfo=UTC)
+
+
+async def dm_due_between(
+    session: AsyncSession, member: Member, *, after: datetime, before: datetime
+) -> bool:
+    """Whether one of the member's reminders or nudges is due in (after, before)."""
+    found = await session.scalar(
+        select(func.count())
+        .select_from(Upcoming)
+        .where(
+            Upcoming.community_id == member.community_id,
+            Upcoming.member_id == member.id,
+            Upcoming.kind.in_([UpcomingKind.REMINDERS.value, UpcomingKind.NUDGES.value]),
+            Upcoming.due_at > after,
+            Upcoming.due_at < before,
+        )
+    )
+    return bool(found)
