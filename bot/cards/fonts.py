@@ -91,6 +91,11 @@ def drawable(text: str) -> str:
 def runs(text: str) -> list[Run]:
     """`text` (see `drawable`) cut where the font drawing it changes. A character no font
     has becomes `MISSING`; an invisible one no font has is left out."""
+    return list(_runs(text))
+
+
+@functools.lru_cache(maxsize=4096)  # a card shows the same labels and names again and again
+def _runs(text: str) -> tuple[Run, ...]:
     found: list[Run] = []
     current = ""
     font = PRIMARY
@@ -112,7 +117,7 @@ def runs(text: str) -> list[Run]:
         current += char
     if current:
         found.append(Run(current, font))
-    return found
+    return tuple(found)
 
 
 def font_for(point: int) -> str | None:
@@ -160,6 +165,14 @@ def font(name: str, size: int, weight: Weight = Weight.REGULAR) -> ImageFont.Fre
 
 
 _local = threading.local()
+
+
+@functools.lru_cache(maxsize=4096)
+def length(name: str, size: int, weight: Weight, text: str) -> float:
+    """How far `text` set in font file `name` at `size` pixels and `weight` advances, in
+    pixels. Laying text out is most of what measuring costs, and cards measure the same
+    labels on every draw, so each answer is kept (it is the same in every thread)."""
+    return font(name, size, weight).getlength(text)
 
 
 def _axis_name(axis: object) -> str:
