@@ -303,6 +303,7 @@ class Stages:
         (upcoming, "take_due", "take due rows"),
         (AccountabilityEngine, "_plan", "plan from the calendar"),
         (claims, "claim_many", "claim"),
+        (AccountabilityEngine, "_known", "compose"),  # reading ahead for the batch
         (AccountabilityEngine, "_prepare", "compose"),
         (AccountabilityEngine, "_send_one", "send"),
         (claims, "finish_many", "mark sent"),

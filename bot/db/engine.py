@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy import event, make_url, text
 from sqlalchemy.exc import DBAPIError
@@ -22,6 +22,7 @@ from bot.errors import ConfigError
 
 log = logging.getLogger(__name__)
 SessionFactory = async_sessionmaker[AsyncSession]
+T = TypeVar("T")
 
 
 # How long a command waits for the database (a free connection, SQLite's write lock) before
@@ -32,6 +33,15 @@ WAIT_FOR_DATABASE = 2.0
 # PostgreSQL error codes that mean "too busy now" rather than "wrong": no connection slot.
 _BUSY_SQLSTATES = frozenset({"53300"})  # too_many_connections
 _BUSY_SQLITE_ERRORS = frozenset({"SQLITE_BUSY", "SQLITE_LOCKED"})
+# Values one statement binds at most in an IN list or a multi-row insert: PostgreSQL takes
+# 32,767 parameters in one statement and SQLite 32,766; a few columns of 500 rows stay far
+# below both.
+CHUNK = 500
+
+
+def chunked(values: Sequence[T], size: int = CHUNK) -> list[Sequence[T]]:
+    """`values` in runs of at most `size`, for statements that bind each of them."""
+    return [values[i : i + size] for i in range(0, len(values), size)]
 
 
 def make_engine(url: str, *, pool_size: int = 5, wait: float = WAIT_FOR_DATABASE) -> AsyncEngine:

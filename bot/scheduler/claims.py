@@ -12,20 +12,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypeVar
 
 from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.db.engine import SessionFactory
+from bot.db.engine import SessionFactory, chunked
 from bot.db.models import Delivery, DeliveryStatus, DmDay
 from bot.db.upsert import insert_ignoring
 from bot.scheduler.calendar import Occurrence
 
-T = TypeVar("T")
-
 LEASE = timedelta(minutes=2)
-CHUNK = 500  # rows per statement (PostgreSQL takes at most 32,767 parameters in one)
 MAX_BACKOFF = timedelta(minutes=30)
 
 
@@ -89,13 +85,9 @@ async def claim_many(
     """`claim` for many occurrences (each with its community id) in one transaction: new
     ones are inserted at once, lapsed ones taken over, and the rest reported."""
     found: dict[str, Claim] = {}
-    for chunk in _chunks(list(wanted)):
+    for chunk in chunked(wanted):
         found.update(await _claim_chunk(sessions, chunk, by=by, now=now))
     return found
-
-
-def _chunks(values: list[T], size: int = CHUNK) -> list[list[T]]:
-    return [values[i : i + size] for i in range(0, len(values), size)]
 
 
 async def _claim_chunk(
@@ -160,7 +152,7 @@ async def renew(sessions: SessionFactory, keys: Sequence[str], *, by: str, now: 
     if not keys:
         return
     async with sessions() as session, session.begin():
-        for chunk in _chunks(list(keys)):
+        for chunk in chunked(keys):
             await session.execute(
                 update(Delivery)
                 .where(
@@ -197,7 +189,7 @@ async def finish_many(sessions: SessionFactory, sent: Sequence[Sent], *, by: str
         )
     )
     async with sessions() as session, session.begin():
-        for chunk in _chunks(list(sent)):
+        for chunk in chunked(sent):
             await session.execute(
                 mark,
                 [{"sent_key": s.key, "sent_at_": s.at, "sent_detail": s.detail} for s in chunk],

@@ -11,7 +11,8 @@ zone. Every list in a post fits its field (`fit_lines`, `fit_names`): long ones 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -79,20 +80,61 @@ def track_of(catalog: Catalog, group: Group) -> Track:
     return catalog.track_or_default(group.track_id)
 
 
+# What a batch of posts reads once ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Known:
+    """What saying group posts reads, read once for every group of a batch (a sweep says
+    hundreds of posts at once): by group id, the learners in each phase, and the daily
+    resources sent so far and in the current round. A group it lacks reads its own."""
+
+    phases: Mapping[int, Counter[str]] = field(default_factory=dict)
+    posted: Mapping[int, Counter[str | None]] = field(default_factory=dict)
+    recent: Mapping[int, list[str | None]] = field(default_factory=dict)
+
+
+KNOWN_BEFOREHAND = frozenset({Kind.DAILY, Kind.KAGGLE})  # the kinds `Known` serves
+
+
+async def known_for(
+    session: AsyncSession, catalog: Catalog, wanted: Sequence[tuple[Kind, Group]], now: datetime
+) -> Known:
+    """What the posts of `wanted` (each kind with its group) will read, in a few queries
+    for all of them."""
+    asked = {g.id: (g, track_of(catalog, g)) for kind, g in wanted if kind in KNOWN_BEFOREHAND}
+    phases = await groups.learner_phases_of(session, asked, now)
+    daily = list({g.id: g for kind, g in wanted if kind is Kind.DAILY}.values())
+    posted = await history.posted_counts_of(session, daily, Kind.DAILY.value)
+    into_round = {
+        g.id: (g, sum(posted[g.id].values()) % sum(_turns(asked[g.id][1], phases[g.id]).values()))
+        for g in daily
+    }
+    recent = await history.recent_choices_of(session, into_round, Kind.DAILY.value)
+    return Known(phases, posted, recent)
+
+
+def _turns(track: Track, phases: Counter[str]) -> Counter[str]:
+    """Each phase's turns in a round of daily resources: its learners, or the first phase
+    alone while the group has none."""
+    return phases or Counter({track.phases[0].id: 1})
+
+
 # The daily resource --------------------------------------------------------------------
 
 
 async def daily_resource(
-    session: AsyncSession, catalog: Catalog, group: Group, now: datetime
+    session: AsyncSession, catalog: Catalog, group: Group, now: datetime, known: Known | None = None
 ) -> Outgoing | None:
     """A resource from the phases the group's learners are in, each phase in turn as
     often as learners are in it; within a phase, free resources first and none repeated
     until that phase's pool is used up."""
+    if known is None or group.id not in known.recent:
+        known = await known_for(session, catalog, [(Kind.DAILY, group)], now)
     track = track_of(catalog, group)
-    weights = await groups.learner_phases(session, group, track, now)
-    posted = await history.posted_counts(session, group, Kind.DAILY.value)
-    phase = await _phase_in_turn(
-        session, group, track, weights or Counter({track.phases[0].id: 1}), posted
+    posted = known.posted[group.id]
+    phase = _phase_in_turn(
+        track, _turns(track, known.phases[group.id]), posted, known.recent[group.id]
     )
     pool = [
         (placed, index, resource)
@@ -116,22 +158,21 @@ async def daily_resource(
     return Outgoing(reply, detail=f"{placed.id}#{index}")
 
 
-async def _phase_in_turn(
-    session: AsyncSession,
-    group: Group,
+def _phase_in_turn(
     track: Track,
     weights: Counter[str],
     posted: Counter[str | None],
+    recent: Sequence[str | None],
 ) -> Phase:
     """Smooth weighted round-robin over the phases, kept in no state but the posts
     themselves: a round is as many posts as the weights add up to, and within the current
     round the phase whose share is most behind goes next (the earlier phase on a tie). With
-    weights 2 and 1 the turns go A, B, A, A, B, A, ..."""
+    weights 2 and 1 the turns go A, B, A, A, B, A, ... `recent` are the choices of the
+    current round's posts so far."""
     total = sum(weights.values())
     into_round = sum(posted.values()) % total
-    recent = await history.recent_choices(session, group, Kind.DAILY.value, into_round)
     phase_of = {placed.id: placed.phase.id for placed in track.steps}
-    had = Counter(phase_of.get((detail or "").partition("#")[0]) for detail in recent)
+    had = Counter(phase_of.get((detail or "").partition("#")[0]) for detail in recent[:into_round])
     order = {phase.id: index for index, phase in enumerate(track.phases)}
     best = max(
         weights,
@@ -512,12 +553,14 @@ def _title(track: Track, step_id: str) -> str:
 
 
 async def kaggle_prompt(
-    session: AsyncSession, catalog: Catalog, group: Group, now: datetime
+    session: AsyncSession, catalog: Catalog, group: Group, now: datetime, known: Known | None = None
 ) -> Outgoing | None:
     """A challenge for the phase most of the group's learners are in, or the next one;
     nothing when none fits."""
     track = track_of(catalog, group)
-    phase = await groups.current_phase(session, group, track, now)
+    if known is None or group.id not in known.phases:
+        known = await known_for(session, catalog, [(Kind.KAGGLE, group)], now)
+    phase = groups.most_in(track, known.phases[group.id])
     challenge = await kaggle.challenge_for(session, group, catalog.challenges, track, phase)
     if challenge is None:
         return None

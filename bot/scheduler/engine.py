@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import defaultdict, deque
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
@@ -80,7 +80,8 @@ OVERLAPPING_BATCHES = 2  # batches under way at once: one still sending, the nex
 MAX_STEPS = 100_000  # runs `run_through` makes before it gives up
 SEND_TIMEOUT = 60.0  # seconds for one send, retries included; the posters' own are shorter
 
-Say = Callable[[AsyncSession], Awaitable[compose.Outgoing | None]]
+# Says a delivery, reading what the batch read beforehand from `compose.Known`.
+Say = Callable[[AsyncSession, compose.Known], Awaitable[compose.Outgoing | None]]
 
 
 @dataclass
@@ -91,6 +92,7 @@ class _Item:
     community: Community
     channel_id: str
     say: Say
+    group: Group | None = None  # the group it is from, if any
     attempt: int = 0  # ours to send when above 0
     outgoing: compose.Outgoing | None = None
     spent_day: str | None = None  # the member's day of DMs this delivery took
@@ -384,13 +386,8 @@ class AccountabilityEngine:
                     select(Community).where(Community.id.in_({r.community_id for r in rows}))
                 )
             }
-            reachable: dict[int, list[Member]] = defaultdict(list)
-            for candidate in members.values():
-                if learners.is_learner(candidate) and candidate.reminders:
-                    reachable[candidate.community_id].append(candidate)
-            last: dict[int, datetime] = {}
-            for among in reachable.values():
-                last.update(await groups.last_activities(session, among, now))
+            reachable = [m for m in members.values() if learners.is_learner(m) and m.reminders]
+            last = await groups.last_activities(session, reachable, now)
         plans = []
         for row in rows:
             since = max(row.checked_through or now - LOOKBACK, now - LOOKBACK)
@@ -491,10 +488,10 @@ class AccountabilityEngine:
     def _item(
         self, occurrence: Occurrence, community: Community, group: Group, now: datetime
     ) -> _Item:
-        async def say(session: AsyncSession) -> compose.Outgoing | None:
-            return await self._compose(session, occurrence, group, now)
+        async def say(session: AsyncSession, known: compose.Known) -> compose.Outgoing | None:
+            return await self._compose(session, occurrence, group, now, known)
 
-        return _Item(occurrence, community, group.channel_id, say)
+        return _Item(occurrence, community, group.channel_id, say, group)
 
     # Delivering -------------------------------------------------------------------------
 
@@ -516,8 +513,9 @@ class AccountabilityEngine:
             claim = claimed[item.occurrence.key]
             item.attempt, item.retry_at = claim.attempt, claim.retry_at
         sender = _Sender(self)
+        known = await self._known([i for i in items if i.attempt], now)
         for item in sorted(items, key=lambda i: i.occurrence.due_at):
-            if item.attempt and await self._prepare(item, now):
+            if item.attempt and await self._prepare(item, known, now):
                 sender.add(item)
         if said is not None:
             said.set()
@@ -547,13 +545,26 @@ class AccountabilityEngine:
         lag = (item.sent_at - item.occurrence.due_at).total_seconds()
         self.metrics.scheduler_lag.observe(max(0.0, lag))
 
-    async def _prepare(self, item: _Item, now: datetime) -> bool:
+    async def _known(self, items: Sequence[_Item], now: datetime) -> compose.Known:
+        """What saying `items` will read, read for all of them at once. If that fails,
+        each is said reading its own."""
+        wanted = [(i.occurrence.kind, i.group) for i in items if i.group is not None]
+        if not any(kind in compose.KNOWN_BEFOREHAND for kind, _ in wanted):
+            return compose.Known()
+        try:
+            async with self.sessions() as session:
+                return await compose.known_for(session, self.catalog, wanted, now)
+        except Exception:
+            log.exception("reading ahead for %d deliveries failed; each reads its own", len(items))
+            return compose.Known()
+
+    async def _prepare(self, item: _Item, known: compose.Known, now: datetime) -> bool:
         """Say the item and, for a reminder or nudge, spend its member's DM of the day;
         False when there is nothing to send (it is settled as skipped) or saying failed."""
         occurrence = item.occurrence
         try:
             async with self.sessions() as session:
-                item.outgoing = await item.say(session)
+                item.outgoing = await item.say(session, known)
         except Exception as error:
             item.error = error
             await self._failed(item)
@@ -623,7 +634,12 @@ class AccountabilityEngine:
         self.metrics.deliveries.labels("skipped").inc()
 
     async def _compose(
-        self, session: AsyncSession, occurrence: Occurrence, group: Group, now: datetime
+        self,
+        session: AsyncSession,
+        occurrence: Occurrence,
+        group: Group,
+        now: datetime,
+        known: compose.Known,
     ) -> compose.Outgoing | None:
         kind = occurrence.kind
         if kind is Kind.HELP_POST:
@@ -633,9 +649,9 @@ class AccountabilityEngine:
         if kind is Kind.HELP_NEWS:
             return await learning.help_news(session, self.catalog, occurrence)
         if kind is Kind.DAILY:
-            return await compose.daily_resource(session, self.catalog, group, now)
+            return await compose.daily_resource(session, self.catalog, group, now, known)
         if kind is Kind.KAGGLE:
-            return await compose.kaggle_prompt(session, self.catalog, group, now)
+            return await compose.kaggle_prompt(session, self.catalog, group, now, known)
         if kind is Kind.CHECKIN:
             return compose.checkin_prompt(group, _window_of(group, occurrence))
         if kind is Kind.SUMMARY:
@@ -668,7 +684,7 @@ class AccountabilityEngine:
         for focus, community in await self._focus_to_tell(now):
 
             async def say(
-                session: AsyncSession, ended: FocusSession = focus
+                session: AsyncSession, _known: compose.Known, ended: FocusSession = focus
             ) -> compose.Outgoing | None:
                 return await compose.focus_done(session, self.catalog, ended)
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from bot.db.engine import chunked
 from bot.db.models import (
     Checkin,
     Group,
@@ -98,38 +99,38 @@ async def last_activity(session: AsyncSession, member: Member, now: datetime) ->
 async def last_activities(
     session: AsyncSession, members: Sequence[Member], now: datetime
 ) -> dict[int, datetime]:
-    """`last_activity` for many members of one community at once: four queries in all."""
-    if not members:
-        return {}
-    community_id = members[0].community_id
-    ids = [m.id for m in members]
+    """`last_activity` for many members at once (of one community or several): four
+    queries for every few hundred members."""
     latest: dict[int, datetime] = {m.id: _aware(m.joined_at) for m in members}
-    queries = (
-        select(ProgressEvent.member_id, func.max(ProgressEvent.occurred_at))
-        .where(ProgressEvent.community_id == community_id, ProgressEvent.member_id.in_(ids))
-        .group_by(ProgressEvent.member_id),
-        select(StudyLog.member_id, func.max(StudyLog.occurred_at))
-        .where(
-            StudyLog.community_id == community_id,
-            StudyLog.member_id.in_(ids),
-            StudyLog.occurred_at <= now,
+    for chunk in chunked(list(members)):
+        communities = list({m.community_id for m in chunk})
+        ids = [m.id for m in chunk]
+        queries = (
+            select(ProgressEvent.member_id, func.max(ProgressEvent.occurred_at))
+            .where(ProgressEvent.community_id.in_(communities), ProgressEvent.member_id.in_(ids))
+            .group_by(ProgressEvent.member_id),
+            select(StudyLog.member_id, func.max(StudyLog.occurred_at))
+            .where(
+                StudyLog.community_id.in_(communities),
+                StudyLog.member_id.in_(ids),
+                StudyLog.occurred_at <= now,
+            )
+            .group_by(StudyLog.member_id),
+            select(Checkin.member_id, func.max(Checkin.submitted_at))
+            .where(Checkin.community_id.in_(communities), Checkin.member_id.in_(ids))
+            .group_by(Checkin.member_id),
+            select(Vacation.member_id, func.max(Vacation.ends_at))
+            .where(
+                Vacation.community_id.in_(communities),
+                Vacation.member_id.in_(ids),
+                Vacation.ends_at <= now,
+            )
+            .group_by(Vacation.member_id),
         )
-        .group_by(StudyLog.member_id),
-        select(Checkin.member_id, func.max(Checkin.submitted_at))
-        .where(Checkin.community_id == community_id, Checkin.member_id.in_(ids))
-        .group_by(Checkin.member_id),
-        select(Vacation.member_id, func.max(Vacation.ends_at))
-        .where(
-            Vacation.community_id == community_id,
-            Vacation.member_id.in_(ids),
-            Vacation.ends_at <= now,
-        )
-        .group_by(Vacation.member_id),
-    )
-    for query in queries:
-        for member_id, moment in (await session.execute(query)).all():
-            if moment is not None:
-                latest[member_id] = max(latest[member_id], _aware(moment))
+        for query in queries:
+            for member_id, moment in (await session.execute(query)).all():
+                if moment is not None:
+                    latest[member_id] = max(latest[member_id], _aware(moment))
     return latest
 
 
@@ -144,25 +145,56 @@ async def learner_phases(
     """How many of the group's learners are in each phase (the phase of the next step on
     their own path). Learners who went quiet (dormant) count only when nobody is active;
     organisers and members who never studied never count."""
-    studying = [m for m in await members_of(session, group) if learners.is_learner(m)]
-    if not studying:
-        return Counter()
-    last = await last_activities(session, studying, now)
-    active = [m for m in studying if not learners.is_dormant(last[m.id], now)]
-    counted = active or studying
-    statuses = await _statuses(session, group, counted, track.id)
-    phases: Counter[str] = Counter()
-    for member in counted:
-        ahead = summarize(track, statuses.get(member.id, {})).ahead(track.steps)
-        if ahead:
-            phases[ahead[0].phase.id] += 1
-    return phases
+    return (await learner_phases_of(session, {group.id: (group, track)}, now))[group.id]
+
+
+async def learner_phases_of(
+    session: AsyncSession, wanted: Mapping[int, tuple[Group, Track]], now: datetime
+) -> dict[int, Counter[str]]:
+    """`learner_phases` for many groups at once (by id, each with its track): six
+    queries for every few hundred groups and their members, however many groups."""
+    found: dict[int, Counter[str]] = {group_id: Counter() for group_id in wanted}
+    studying: dict[int, list[Member]] = {group_id: [] for group_id in wanted}
+    for chunk in chunked(list(wanted)):
+        rows = await session.execute(
+            select(GroupMember.group_id, Member)
+            .join(Member, Member.id == GroupMember.member_id)
+            .join(Group, Group.id == GroupMember.group_id)
+            .where(
+                GroupMember.group_id.in_(chunk),
+                Member.community_id == Group.community_id,
+                learners.learner_clause(),
+            )
+        )
+        for group_id, member in rows:
+            studying[group_id].append(member)
+    everyone = list({m.id: m for among in studying.values() for m in among}.values())
+    last = await last_activities(session, everyone, now)
+    counted: dict[int, list[Member]] = {}
+    for group_id, among in studying.items():
+        active = [m for m in among if not learners.is_dormant(last[m.id], now)]
+        counted[group_id] = active or among
+    wanted_tracks = {(m.id, wanted[g][1].id) for g, among in counted.items() for m in among}
+    statuses = await _statuses(session, wanted_tracks)
+    for group_id, among in counted.items():
+        track = wanted[group_id][1]
+        for member in among:
+            mine = statuses.get((member.id, track.id), {})
+            ahead = summarize(track, mine).ahead(track.steps)
+            if ahead:
+                found[group_id][ahead[0].phase.id] += 1
+    return found
 
 
 async def current_phase(session: AsyncSession, group: Group, track: Track, now: datetime) -> Phase:
     """The phase most of the group's learners are in (the earliest on a tie); the first
     phase while the group has no learners yet."""
-    counts = await learner_phases(session, group, track, now)
+    return most_in(track, await learner_phases(session, group, track, now))
+
+
+def most_in(track: Track, counts: Counter[str]) -> Phase:
+    """The phase with the most learners in `counts` (from `learner_phases`), the earliest
+    on a tie; the track's first phase when nobody is counted."""
     if not counts:
         return track.phases[0]
     order = {phase.id: index for index, phase in enumerate(track.phases)}
@@ -171,19 +203,26 @@ async def current_phase(session: AsyncSession, group: Group, track: Track, now: 
 
 
 async def _statuses(
-    session: AsyncSession, group: Group, members: Sequence[Member], track_id: str
-) -> dict[int, dict[str, StepStatus]]:
-    """Each member's step statuses on a track, in one query."""
-    rows = await session.execute(
-        select(StepProgress.member_id, StepProgress.step_id, StepProgress.status).where(
-            StepProgress.community_id == group.community_id,
-            StepProgress.member_id.in_([m.id for m in members]),
-            StepProgress.track_id == track_id,
+    session: AsyncSession, wanted: set[tuple[int, str]]
+) -> dict[tuple[int, str], dict[str, StepStatus]]:
+    """Step statuses of each (member id, track id) asked for, a query for every few
+    hundred members."""
+    found: dict[tuple[int, str], dict[str, StepStatus]] = {}
+    for chunk in chunked(sorted(wanted)):
+        rows = await session.execute(
+            select(
+                StepProgress.member_id,
+                StepProgress.track_id,
+                StepProgress.step_id,
+                StepProgress.status,
+            ).where(
+                StepProgress.member_id.in_({member_id for member_id, _ in chunk}),
+                StepProgress.track_id.in_({track_id for _, track_id in chunk}),
+            )
         )
-    )
-    found: dict[int, dict[str, StepStatus]] = {}
-    for member_id, step_id, status in rows:
-        found.setdefault(member_id, {})[step_id] = StepStatus(status)
+        for member_id, track_id, step_id, status in rows:
+            if (member_id, track_id) in wanted:
+                found.setdefault((member_id, track_id), {})[step_id] = StepStatus(status)
     return found
 
 

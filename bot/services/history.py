@@ -3,27 +3,41 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.engine import chunked
 from bot.db.models import Delivery, DeliveryStatus, Group, Member
 
 
 async def posted_counts(session: AsyncSession, group: Group, kind: str) -> Counter[str | None]:
     """How often each choice (a delivery's `detail`) of `kind` was sent to `group`."""
-    rows = await session.execute(
-        select(Delivery.detail, func.count())
-        .where(
-            Delivery.community_id == group.community_id,
-            Delivery.group_id == group.id,
-            Delivery.kind == kind,
-            Delivery.status == DeliveryStatus.SENT.value,
+    return (await posted_counts_of(session, [group], kind))[group.id]
+
+
+async def posted_counts_of(
+    session: AsyncSession, groups: Sequence[Group], kind: str
+) -> dict[int, Counter[str | None]]:
+    """`posted_counts` for many groups at once, by group id."""
+    found: dict[int, Counter[str | None]] = {g.id: Counter() for g in groups}
+    for chunk in chunked(list(groups)):
+        rows = await session.execute(
+            select(Delivery.group_id, Delivery.detail, func.count())
+            .where(
+                Delivery.community_id.in_({g.community_id for g in chunk}),
+                Delivery.group_id.in_([g.id for g in chunk]),
+                Delivery.kind == kind,
+                Delivery.status == DeliveryStatus.SENT.value,
+            )
+            .group_by(Delivery.group_id, Delivery.detail)
         )
-        .group_by(Delivery.detail)
-    )
-    return Counter(dict(rows.all()))
+        for group_id, detail, count in rows:
+            if group_id is not None:
+                found[group_id][detail] = count
+    return found
 
 
 async def recent_choices(
@@ -31,20 +45,43 @@ async def recent_choices(
 ) -> list[str | None]:
     """The choices (details) of the last `limit` posts of `kind` sent to `group`, newest
     first."""
-    if limit <= 0:
-        return []
-    rows = await session.scalars(
-        select(Delivery.detail)
-        .where(
-            Delivery.community_id == group.community_id,
-            Delivery.group_id == group.id,
-            Delivery.kind == kind,
-            Delivery.status == DeliveryStatus.SENT.value,
+    return (await recent_choices_of(session, {group.id: (group, limit)}, kind))[group.id]
+
+
+async def recent_choices_of(
+    session: AsyncSession, wanted: Mapping[int, tuple[Group, int]], kind: str
+) -> dict[int, list[str | None]]:
+    """`recent_choices` for many groups at once: by group id, each with its own limit."""
+    found: dict[int, list[str | None]] = {group_id: [] for group_id in wanted}
+    asked = [(group, limit) for group, limit in wanted.values() if limit > 0]
+    for chunk in chunked(asked):
+        newest = (
+            func.row_number()
+            .over(
+                partition_by=Delivery.group_id,
+                order_by=(Delivery.due_at.desc(), Delivery.id.desc()),
+            )
+            .label("newest")
         )
-        .order_by(Delivery.due_at.desc(), Delivery.id.desc())
-        .limit(limit)
-    )
-    return list(rows)
+        ranked = (
+            select(Delivery.group_id, Delivery.detail, newest)
+            .where(
+                Delivery.community_id.in_({g.community_id for g, _ in chunk}),
+                Delivery.group_id.in_([g.id for g, _ in chunk]),
+                Delivery.kind == kind,
+                Delivery.status == DeliveryStatus.SENT.value,
+            )
+            .subquery()
+        )
+        rows = await session.execute(
+            select(ranked.c.group_id, ranked.c.detail, ranked.c.newest)
+            .where(ranked.c.newest <= max(limit for _, limit in chunk))
+            .order_by(ranked.c.group_id, ranked.c.newest)
+        )
+        for group_id, detail, place in rows:
+            if place <= wanted[group_id][1]:
+                found[group_id].append(detail)
+    return found
 
 
 async def was_sent(session: AsyncSession, group: Group, kind: str, period: str) -> bool:

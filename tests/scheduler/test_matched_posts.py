@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from bot.db.models import Group
+from bot.messages import Place
 from bot.roadmap.kaggle import ChallengeCatalogue
 from bot.services import kaggle
 from tests.scheduler.conftest import Desk
@@ -62,6 +63,34 @@ async def test_the_daily_resource_follows_every_phase_learners_are_in(desk: Desk
     assert all(" · free" in line for line in firsts), "free ones first"
     # Kaggle keeps to the phase most learners are in, or the next: not dee's.
     assert _challenges(desk) == ["titanic"]
+
+
+async def test_groups_said_in_one_sweep_each_follow_their_own_learners(desk: Desk) -> None:
+    """A sweep says every group's resource from one read for all of them; what each
+    group reads is still its own: its learners' phases and its own posts so far."""
+    await _group(desk)
+    here = desk.cohort.place
+    ahead = Place(here.platform, here.workspace_id, "ahead-channel")
+    await desk.cohort("/group setup ml-engineer Europe/Berlin", as_="admin", place=ahead)
+    for name in ("ana", "ben", "cy"):
+        await desk.cohort("/log 30m", as_=name)  # here: three learners on foundations
+    await _finish_phases(desk, "dee", "foundations", "core-ml")  # and one two phases on
+    track = desk.cohort.app.catalog.default
+    for name in ("eve", "fay"):  # the other group: both in deep learning
+        for phase in ("foundations", "core-ml"):
+            for placed in track.phase_steps(phase):
+                await desk.cohort(f"/done {placed.id}", as_=name, place=ahead)
+    await desk.run_until(WED_0700 + timedelta(days=7, hours=1))
+    daily = desk.poster.titled("📚")
+    mine = [p.reply.title for p in daily if p.place.channel_id == here.channel_id]
+    theirs = [p.reply.title for p in daily if p.place.channel_id == ahead.channel_id]
+    assert mine == [FOUNDATIONS, FOUNDATIONS, DEEP, FOUNDATIONS] * 2
+    assert theirs == [DEEP] * 8
+    for channel in (here.channel_id, ahead.channel_id):
+        firsts = [p.reply.body.split("\n")[0] for p in daily if p.place.channel_id == channel]
+        assert len(set(firsts)) == len(firsts), "no resource twice in a group"
+    same_day = {p.at for p in daily if p.place.channel_id == here.channel_id}
+    assert same_day == {p.at for p in daily if p.place.channel_id == ahead.channel_id}
 
 
 async def test_paid_resources_come_after_the_free_ones_of_a_phase(desk: Desk) -> None:

@@ -72,6 +72,31 @@ async def test_a_sweep_with_nothing_due_costs_the_same_for_3_or_30_groups(desk: 
     assert "UPDATE" not in few
 
 
+async def _daily_sweep(desk: Desk, at: datetime) -> list[str]:
+    """What the sweep at `at` reads, which sends every group's daily resource."""
+    await desk.run_until(at - timedelta(minutes=1))
+    desk.clock.set(at)
+    with statements(desk.cohort.app.engine) as seen:
+        sent = await desk.engine.run_due()
+    assert sent, "the daily resources were due"
+    assert {o.kind.value for o in sent} == {"daily"}
+    return [verb for verb in seen if verb == "SELECT"]
+
+
+async def test_saying_the_daily_resources_reads_the_same_for_3_or_30_groups(desk: Desk) -> None:
+    """Every group's resource is said from one read for the whole batch (its learners,
+    their phases, the group's posts so far), not from reads of its own."""
+    desk.clock.set(WED_0700)
+    await _groups(desk, 0, 3)
+    await desk.run_until(WED_0700 + timedelta(hours=2))  # the first resources are out
+    few = await _daily_sweep(desk, WED_0700 + timedelta(days=1, hours=1))  # 09:00 in Berlin
+    assert len(desk.poster.titled("📚")) == 3 + 3
+    await _groups(desk, 3, 27)
+    many = await _daily_sweep(desk, WED_0700 + timedelta(days=2, hours=1))
+    assert len(desk.poster.titled("📚")) == 6 + 30
+    assert len(few) == len(many), (few, many)
+
+
 async def test_the_weekend_reminder_window_costs_nothing_once_reminders_are_out(
     desk: Desk,
 ) -> None:
