@@ -15,7 +15,6 @@ from typing import Any, Literal, TypeVar
 import aiohttp
 import discord
 import yarl
-from aiolimiter import AsyncLimiter
 from discord import app_commands
 from discord.gateway import DiscordWebSocket
 
@@ -226,9 +225,10 @@ class DiscordPoster:
     500/502/504; this also retries what it does not (503, timeouts, dropped connections).
     A post that still fails raises, so the engine keeps it claimed and tries again later.
 
-    Each request first passes the global pace (`rate_limits`), so a fan-out to many
-    channels stays under Discord's global limit while the channels run concurrently, and
-    each gets `timeout` seconds: a channel that does not answer fails alone, not the rest.
+    Each request waits for the client's global pace (`rate_limits.GlobalPace`), so a
+    fan-out to many channels stays under Discord's global limit while the channels run
+    concurrently, and each gets `timeout` seconds: a channel that does not answer fails
+    alone, not the rest.
     With `sending`, the message carries a nonce made from the delivery's key, which Discord
     enforces: a retry after a lost answer gets the first message back, not a second one.
     A reply too long for one message goes as consecutive messages, each with its own nonce.
@@ -248,13 +248,11 @@ class DiscordPoster:
         *,
         retry_delays: tuple[float, ...] = (2.0, 10.0),
         timeout: float = CALL_TIMEOUT,
-        pace: AsyncLimiter | None = None,
     ) -> None:
         self.client = client
         self.seals = seals
         self.retry_delays = retry_delays
         self.timeout = timeout
-        self.pace = pace or rate_limits.global_pace()
 
     async def post(self, place: Place, reply: Reply, sending: Sending | None = None) -> None:
         channel = self.client.get_partial_messageable(
@@ -337,9 +335,8 @@ class DiscordPoster:
         return await self._timed(call)
 
     async def _timed(self, call: Callable[[], Awaitable[T]]) -> T:
-        """One request, after its turn under the global pace, given `timeout` seconds.
+        """One request, given `timeout` seconds with its turn under the global pace.
         (discord.py's session would wait five minutes for an answer that may never come.)"""
-        await self.pace.acquire()
         async with asyncio.timeout(self.timeout):
             return await call()
 
@@ -400,6 +397,8 @@ class DiscordAdapter:
         self.core = core
         self.settings = settings
         self.client = make_client(settings, ready_timeout=ready_timeout)
+        self.pace = rate_limits.GlobalPace()
+        self.pace.install(self.client.http)
         self.tree = app_commands.CommandTree(self.client)
         for command in build_commands(core.registry, self.on_command, self.on_autocomplete):
             self.tree.add_command(command)

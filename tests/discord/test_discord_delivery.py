@@ -129,12 +129,31 @@ async def test_a_fan_out_to_many_channels_stays_under_the_global_limit(
     assert all(len(rig.fake.messages_in(f"6{m[1:]}")) == 1 for m in members)
 
 
+async def test_every_request_of_the_bot_shares_the_pace_not_only_scheduled_posts(
+    rig: DiscordRig, app: App
+) -> None:
+    """Logging in, looking members up and opening DMs count toward the global limit as
+    much as posts do; a fan-out that starts beside them still meets no 429."""
+    posts = channels(760000000000000000, 45)
+    members = channels(800000000000000300, 10)
+    rig.fake.guild_members.setdefault(GUILD, set()).update(members)
+    http = rig.adapter.client.http
+    await asyncio.gather(
+        *(http.static_login("fake-token") for _ in range(10)),  # as a reconnect would
+        *(http.get_member(int(GUILD), int(m)) for m in members),
+        *(rig.adapter.poster.post(place(c), TODAY, Sending(f"daily:{c}")) for c in posts),
+    )
+    assert rig.fake.rate_limited["global"] == 0
+    assert all(len(rig.fake.messages_in(c)) == 1 for c in posts)
+
+
 async def test_an_unpaced_burst_meets_the_fakes_global_limit(rig: DiscordRig, app: App) -> None:
     """The fake enforces the global limit, so the test above could fail; discord.py waits
     out the global 429s and everything still arrives once."""
-    unpaced = DiscordPoster(rig.adapter.client, app.seals, pace=AsyncLimiter(1000, 1))
+    rig.adapter.pace.limiter = AsyncLimiter(1000, 1)  # as good as no pace
     posts = channels(750000000000000000, 80)
-    await asyncio.gather(*(unpaced.post(place(c), TODAY, Sending(f"daily:{c}")) for c in posts))
+    poster = rig.adapter.poster
+    await asyncio.gather(*(poster.post(place(c), TODAY, Sending(f"daily:{c}")) for c in posts))
     assert rig.fake.rate_limited["global"] > 0
     assert all(len(rig.fake.messages_in(c)) == 1 for c in posts)
 
