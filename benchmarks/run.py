@@ -22,6 +22,7 @@ import random
 import sqlite3
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,7 +49,8 @@ COMMANDS: tuple[tuple[str, dict[str, OptionValue]], ...] = (
 @dataclass
 class Figures:
     database: str  # and the history's size, e.g. "SQLite 1M"
-    latencies: dict[str, tuple[float, float]]  # command -> (p50 ms, p99 ms)
+    latencies: dict[str, tuple[float, float]]  # command -> (p50 ms, p99 ms), with pictures
+    text_only: dict[str, tuple[float, float]]  # the same with every group's pictures off
 
 
 def _percentile(values: list[float], fraction: float) -> float:
@@ -74,34 +76,55 @@ async def sample_members(app: App, count: int, rng: random.Random) -> list[tuple
 
 
 async def measure(url: str, label: str, *, samples: int, seed: int = 7) -> Figures:
+    """Each command for the same randomly chosen members, first as they come (with the
+    card `/progress` and `/leaderboard` draw), then with every group's pictures off, so
+    the answer alone is measured too. The groups' setting is put back afterwards."""
     app = await build_app(Settings(database_url=url), clock=ManualClock(NOW))
-    rng = random.Random(seed)
     try:
-        chosen = await sample_members(app, samples, rng)
-        latencies: dict[str, tuple[float, float]] = {}
-        for name, options in COMMANDS:
-            label_ = " ".join([f"/{name}", *(str(v) for v in options.values())])
-            times: list[float] = []
-            for index, (user, display, channel) in enumerate([*chosen[:10], *chosen]):
-                invocation = Invocation(
-                    name, Actor(user, display), Place(Platform.DISCORD, GUILD, channel), options
-                )
-                started = time.perf_counter()
-                reply = await app.dispatcher.run(invocation)
-                elapsed = (time.perf_counter() - started) * 1000
-                if reply.is_error:
-                    msg = f"{label_} failed: {reply.body}"
-                    raise RuntimeError(msg)
-                if index >= 10:  # the first ten warm caches up
-                    times.append(elapsed)
-            latencies[label_] = (statistics.median(times), _percentile(times, 0.99))
-            print(
-                f"  {label:10} {label_:28} p50 {latencies[label_][0]:6.1f} ms   "
-                f"p99 {latencies[label_][1]:6.1f} ms"
-            )
-        return Figures(label, latencies)
+        chosen = await sample_members(app, samples, random.Random(seed))
+        with_pictures = await _latencies(app, label, chosen)
+        await _pictures(app, on=False)
+        try:
+            text_only = await _latencies(app, f"{label} text", chosen)
+        finally:
+            await _pictures(app, on=True)
+        return Figures(label, with_pictures, text_only)
     finally:
         await app.close()
+
+
+async def _latencies(
+    app: App, label: str, chosen: list[tuple[str, str, str]]
+) -> dict[str, tuple[float, float]]:
+    latencies: dict[str, tuple[float, float]] = {}
+    for name, options in COMMANDS:
+        label_ = " ".join([f"/{name}", *(str(v) for v in options.values())])
+        times: list[float] = []
+        for index, (user, display, channel) in enumerate([*chosen[:10], *chosen]):
+            invocation = Invocation(
+                name, Actor(user, display), Place(Platform.DISCORD, GUILD, channel), options
+            )
+            started = time.perf_counter()
+            reply = await app.dispatcher.run(invocation)
+            elapsed = (time.perf_counter() - started) * 1000
+            if reply.is_error:
+                msg = f"{label_} failed: {reply.body}"
+                raise RuntimeError(msg)
+            if index >= 10:  # the first ten warm caches up
+                times.append(elapsed)
+        latencies[label_] = (statistics.median(times), _percentile(times, 0.99))
+        print(
+            f"  {label:15} {label_:28} p50 {latencies[label_][0]:6.1f} ms   "
+            f"p99 {latencies[label_][1]:6.1f} ms",
+            flush=True,
+        )
+    return latencies
+
+
+async def _pictures(app: App, *, on: bool) -> None:
+    """Turn every group's pictures on or off (`/group images`), as its admins would."""
+    async with app.sessions() as session, session.begin():
+        await session.execute(text("UPDATE groups SET images = :on"), {"on": on})
 
 
 async def _ensure_data(url: str, events: int) -> None:
@@ -184,15 +207,33 @@ def _report(figures: list[Figures], versions: dict[str, str]) -> str:
         f"- Python {platform.python_version()}, "
         + ", ".join(f"{k} {v}" for k, v in versions.items()),
         "",
-        "| command | " + " | ".join(f"{f.database} p50 | {f.database} p99" for f in figures) + " |",
-        "| --- | " + " | ".join("---: | ---:" for _ in figures) + " |",
+        "Commands whose answer carries a picture (`/progress` and `/leaderboard` draw a card,",
+        'see "Pictures" below) were measured twice: as members get them by default, the',
+        "card drawn, and with pictures off for every group (`/group images off`), the answer",
+        "alone. The same members, in the same order, both times.",
+        "",
     ]
-    for command in figures[0].latencies:
-        cells = " | ".join(
-            f"{f.latencies[command][0]:.1f} ms | {f.latencies[command][1]:.1f} ms" for f in figures
-        )
-        lines.append(f"| `{command}` | {cells} |")
-    return "\n".join(lines) + "\n"
+    tables: tuple[tuple[str, Callable[[Figures], dict[str, tuple[float, float]]]], ...] = (
+        ("The answer alone (pictures off)", lambda f: f.text_only),
+        ("With the picture (as members get it by default)", lambda f: f.latencies),
+    )
+    for title, latencies in tables:
+        lines += [
+            f"**{title}**",
+            "",
+            "| command | "
+            + " | ".join(f"{f.database} p50 | {f.database} p99" for f in figures)
+            + " |",
+            "| --- | " + " | ".join("---: | ---:" for _ in figures) + " |",
+        ]
+        for command in figures[0].latencies:
+            cells = " | ".join(
+                f"{latencies(f)[command][0]:.1f} ms | {latencies(f)[command][1]:.1f} ms"
+                for f in figures
+            )
+            lines.append(f"| `{command}` | {cells} |")
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
 
 
 def _write(head: str, path: Path) -> None:
