@@ -174,15 +174,23 @@ async def learner_phases_of(
     for group_id, among in studying.items():
         active = [m for m in among if not learners.is_dormant(last[m.id], now)]
         counted[group_id] = active or among
-    wanted_tracks = {(m.id, wanted[g][1].id) for g, among in counted.items() for m in among}
-    statuses = await _statuses(session, wanted_tracks)
+    track_ids = {group_id: track.id for group_id, (_, track) in wanted.items()}
+    statuses = await _statuses(
+        session, {(m.id, track_ids[g]) for g, among in counted.items() for m in among}
+    )
+    # Many learners stand at the same place (not begun, say): each place is read once.
+    phase_at: dict[tuple[str, frozenset[tuple[str, StepStatus]]], str | None] = {}
     for group_id, among in counted.items():
         track = wanted[group_id][1]
         for member in among:
             mine = statuses.get((member.id, track.id), {})
-            ahead = summarize(track, mine).ahead(track.steps)
-            if ahead:
-                found[group_id][ahead[0].phase.id] += 1
+            place = (track.id, frozenset(mine.items()))
+            if place not in phase_at:
+                ahead = summarize(track, mine).ahead(track.steps)
+                phase_at[place] = ahead[0].phase.id if ahead else None
+            phase = phase_at[place]
+            if phase is not None:
+                found[group_id][phase] += 1
     return found
 
 
