@@ -24,12 +24,14 @@ PACED_SHARE = 0.96
 # Requests that may start at once. Two, so that a request let through late (the event loop
 # was busy, or its timer fired a millisecond after its time) is made up by the next one
 # rather than lost: with one, a fan-out ran at 43 of the 47 requests a second it was paced
-# at. The window still never holds more than `PACED_SHARE` of the limit.
+# at. The window still never holds more than `PACED_SHARE` of the limit at the sender; on
+# arrival, jitter can still bunch a few (benchmarks/RESULTS.md counts the 429s).
 BURST = 2
 # Paths of requests Discord does not count toward the global limit: answering an
-# interaction and its followups ("Interaction endpoints are not bound to the bot's Global
-# Rate Limit", Rate Limits page).
-NOT_COUNTED = ("/interactions/", "/webhooks/")
+# interaction ("Interaction endpoints are not bound to the bot's Global Rate Limit", Rate
+# Limits page). discord.py sends those and their followups through its webhook adapter, not
+# the client's requests; this keeps them unpaced should that change.
+NOT_COUNTED = ("/interactions/",)
 
 
 def global_pace(

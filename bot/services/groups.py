@@ -176,7 +176,8 @@ async def learner_phases_of(
         counted[group_id] = active or among
     track_ids = {group_id: track.id for group_id, (_, track) in wanted.items()}
     statuses = await _statuses(
-        session, {(m.id, track_ids[g]) for g, among in counted.items() for m in among}
+        session,
+        {(m.id, m.community_id, track_ids[g]) for g, among in counted.items() for m in among},
     )
     # Many learners stand at the same place (not begun, say): each place is read once.
     phase_at: dict[tuple[str, frozenset[tuple[str, StepStatus]]], str | None] = {}
@@ -211,11 +212,12 @@ def most_in(track: Track, counts: Counter[str]) -> Phase:
 
 
 async def _statuses(
-    session: AsyncSession, wanted: set[tuple[int, str]]
+    session: AsyncSession, wanted: set[tuple[int, int, str]]
 ) -> dict[tuple[int, str], dict[str, StepStatus]]:
-    """Step statuses of each (member id, track id) asked for, a query for every few
-    hundred members."""
+    """Step statuses of each (member id, their community's id, track id) asked for, by
+    member and track: a query for every few hundred members."""
     found: dict[tuple[int, str], dict[str, StepStatus]] = {}
+    asked = {(member_id, track_id) for member_id, _, track_id in wanted}
     for chunk in chunked(sorted(wanted)):
         rows = await session.execute(
             select(
@@ -224,12 +226,13 @@ async def _statuses(
                 StepProgress.step_id,
                 StepProgress.status,
             ).where(
-                StepProgress.member_id.in_({member_id for member_id, _ in chunk}),
-                StepProgress.track_id.in_({track_id for _, track_id in chunk}),
+                StepProgress.community_id.in_({community for _, community, _ in chunk}),
+                StepProgress.member_id.in_({member_id for member_id, _, _ in chunk}),
+                StepProgress.track_id.in_({track_id for _, _, track_id in chunk}),
             )
         )
         for member_id, track_id, step_id, status in rows:
-            if (member_id, track_id) in wanted:
+            if (member_id, track_id) in asked:
                 found.setdefault((member_id, track_id), {})[step_id] = StepStatus(status)
     return found
 
