@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from bot.db import sqlite
 from bot.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,9 @@ def make_engine(url: str, *, pool_size: int = 5, wait: float = WAIT_FOR_DATABASE
         database = make_url(url).database
         memory = database in {None, "", ":memory:"}  # one static connection: no queue
         pool = {} if memory else {"pool_size": 1, "max_overflow": 0, "pool_timeout": wait}
-        engine = create_async_engine(url, connect_args={"timeout": wait}, **pool)
+        # Each statement goes to SQLite's thread in one trip (see bot/db/sqlite.py).
+        connect_args = {"timeout": wait, "async_creator_fn": sqlite.connect}
+        engine = create_async_engine(url, connect_args=connect_args, **pool)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas(wait))
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
