@@ -189,6 +189,8 @@ class StepProgress(Base):
         UniqueConstraint("member_id", "track_id", "step_id"),
         CheckConstraint(_in("status", StepStatus), name="status"),
         Index("ix_step_progress_community_done", "community_id", "status", "completed_at"),
+        # A group's week or month of steps: each member's done steps since a day.
+        Index("ix_step_progress_member_done", "member_id", "status", "completed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
