@@ -29,7 +29,7 @@ from pathlib import Path
 from sqlalchemy import make_url, text
 
 from benchmarks.generate import GUILD, NOW, generate
-from bot.bootstrap import App, build_app
+from bot.bootstrap import App, build_app, settle
 from bot.clock import ManualClock
 from bot.messages import Actor, Invocation, OptionValue, Place, Platform
 from bot.settings import Settings
@@ -80,6 +80,7 @@ async def measure(url: str, label: str, *, samples: int, seed: int = 7) -> Figur
     card `/progress` and `/leaderboard` draw), then with every group's pictures off, so
     the answer alone is measured too. The groups' setting is put back afterwards."""
     app = await build_app(Settings(database_url=url), clock=ManualClock(NOW))
+    settle()  # as the bot does once it has started
     try:
         chosen = await sample_members(app, samples, random.Random(seed))
         with_pictures = await _latencies(app, label, chosen)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -71,6 +72,16 @@ async def build_app(
     return App(
         settings, engine, sessions, catalog, registry, dispatcher, clock, metrics, work, seals
     )
+
+
+def settle() -> None:
+    """Called once a long-running bot has started. What building it left behind is
+    collected, and everything still alive (modules, the roadmap, the registry) is moved
+    out of the garbage collector's way: the oldest generation's collections otherwise walk
+    all of it each time, about 90 ms on two CPUs, and land on whichever command is
+    running then. Objects made afterwards are collected as usual."""
+    gc.collect()
+    gc.freeze()
 
 
 def accountability_engine(

@@ -134,12 +134,13 @@ def _run(args: argparse.Namespace) -> int:
     if not (settings.discord_enabled or settings.slack_enabled):
         return _console(args)
     from adapters.serve import serve_platforms
-    from bot.bootstrap import build_app
+    from bot.bootstrap import build_app, settle
 
     _setup_logging(settings)
 
     async def go() -> None:
         app = await build_app(settings, migrate_db=args.migrate)
+        settle()
         try:
             await serve_platforms(app)
         finally:
