@@ -17,7 +17,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -29,10 +29,11 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from adapters.slack import limits, translate
 from adapters.slack.endpoint import SlackEndpoint, not_a_replay
 from adapters.slack.files import (
+    PICTURE_COMING,
     PICTURE_NAME,
+    PICTURE_NOT_SENT,
     Shared,
     deliver_attachment,
-    deliver_picture,
     digest,
     picture_title,
     share_picture,
@@ -56,6 +57,7 @@ SLACK_TROUBLE = (
 )
 # How much of an answer is shown under a form's field (Slack names no limit; a line or two).
 FORM_ERROR_CHARS = 150
+DM_CHANNELS_KEPT = 50_000  # members whose DM with the bot is remembered (a few MB at most)
 EMPTY_FORM = "Type your answer first."
 
 
@@ -376,6 +378,9 @@ class SlackAdapter:
         # Each member's card as last shared for their App Home, by (workspace, user). Only
         # saves uploads: a process without it shares the card again when it is next shown.
         self._home_pictures: dict[tuple[str, str], Shared] = {}
+        # Each member's DM with the bot, by (workspace, user), as Slack last opened it: the
+        # same conversation every time, so a card on its way there costs no extra call.
+        self._dm_channels: dict[tuple[str, str], str] = {}
 
     # --- listeners -------------------------------------------------------------------
 
@@ -618,16 +623,46 @@ class SlackAdapter:
         place: Place,
         seal_for: SealFor | None = None,
     ) -> None:
-        """Answer with `reply`; its picture goes to the member's DM first (an ephemeral
-        answer, which says so) or into the channel right after the text."""
-        reply, picture, shared = await deliver_picture(self.client, actor.user_id, reply)
-        if shared is not None:
-            self._home_pictures[(place.workspace_id, actor.user_id)] = shared
-        await self.answer(respond, reply, payload, seal_for)
-        if picture is not None:
+        """Answer with `reply` first; its picture follows, into the channel right after the
+        text (a reply the channel sees) or into the member's DM (an ephemeral answer, which
+        says it is on its way, and says so again if Slack did not take it)."""
+        picture = reply.image
+        if picture is None:
+            await self.answer(respond, reply, payload, seal_for)
+        elif not reply.ephemeral:
+            await self.answer(respond, replace(reply, image=None), payload, seal_for)
             channel = translate.place_of(payload).channel_id
             await share_picture(self.client, channel, picture, title=picture_title(reply))
+        else:
+            body = f"{reply.body}\n\n{PICTURE_COMING}" if reply.body else PICTURE_COMING
+            await self.answer(respond, replace(reply, body=body, image=None), payload, seal_for)
+            shared = await self._share_in_dm(place.workspace_id, actor.user_id, reply)
+            if shared is None:
+                await self.answer(respond, Reply(PICTURE_NOT_SENT, ephemeral=True), payload)
+            else:
+                self._home_pictures[(place.workspace_id, actor.user_id)] = shared
         await self.refresh_home(actor, place)
+
+    async def _share_in_dm(self, workspace: str, user_id: str, reply: Reply) -> Shared | None:
+        """`reply`'s picture shared into the member's DM with the bot; None, logged, when
+        Slack did not take it."""
+        assert reply.image is not None
+        key = (workspace, user_id)
+        try:
+            channel = self._dm_channels.get(key)
+            if channel is None:
+                opened = await self.client.conversations_open(users=user_id)
+                channel = str(opened["channel"]["id"])
+                if len(self._dm_channels) >= DM_CHANNELS_KEPT:
+                    self._dm_channels.pop(next(iter(self._dm_channels)))  # the oldest
+                self._dm_channels[key] = channel
+        except (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError):
+            log.warning("could not open a DM with %s for a picture", user_id, exc_info=True)
+            return None
+        shared = await share_picture(self.client, channel, reply.image, title=picture_title(reply))
+        if shared is None:
+            self._dm_channels.pop(key, None)  # opened afresh next time, should it have gone
+        return shared
 
     async def open_checkin_form(
         self, trigger_id: str, seal: str | None, respond: Any, payload: dict[str, Any]
@@ -670,10 +705,7 @@ class SlackAdapter:
             return known.file_id
         if not share:
             return None
-        opened = await self.client.conversations_open(users=actor.user_id)
-        shared = await share_picture(
-            self.client, opened["channel"]["id"], reply.image, title=picture_title(reply)
-        )
+        shared = await self._share_in_dm(home.workspace_id, actor.user_id, reply)
         if shared is None:
             return None
         self._home_pictures[key] = shared

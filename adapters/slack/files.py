@@ -80,7 +80,8 @@ async def deliver_attachment(client: AsyncWebClient, user_id: str, reply: Reply)
 
 
 PICTURE_NAME = "cohort-card.png"
-PICTURE_SENT = "🖼️ Your card is in your DMs with me."
+PICTURE_COMING = "🖼️ Your card is on its way to your DMs with me."
+PICTURE_NOT_SENT = "I couldn't send your card this time; everything it shows is in my answer."
 
 
 @dataclass(frozen=True)
@@ -122,28 +123,3 @@ async def share_picture(
 
 def digest(image: Image) -> str:
     return hashlib.sha256(image.png).hexdigest()
-
-
-async def deliver_picture(
-    client: AsyncWebClient, user_id: str, reply: Reply
-) -> tuple[Reply, Image | None, Shared | None]:
-    """Where `reply`'s picture goes. Returns the reply to show, the picture still to share
-    into the channel after it (a reply the channel sees), and the picture already shared
-    into the member's DM (an ephemeral reply, which then says so)."""
-    picture = reply.image
-    if picture is None:
-        return reply, None, None
-    if not reply.ephemeral:
-        return replace(reply, image=None), picture, None
-    try:
-        opened = await client.conversations_open(users=user_id)
-    except (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError):
-        log.warning("could not open a DM with %s for a picture", user_id, exc_info=True)
-        return replace(reply, image=None), None, None
-    shared = await share_picture(
-        client, opened["channel"]["id"], picture, title=picture_title(reply)
-    )
-    if shared is None:
-        return replace(reply, image=None), None, None  # the text says it all
-    body = f"{reply.body}\n\n{PICTURE_SENT}" if reply.body else PICTURE_SENT
-    return replace(reply, body=body, image=None), None, shared

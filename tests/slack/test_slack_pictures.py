@@ -57,7 +57,8 @@ async def test_an_ephemeral_progress_sends_its_card_to_the_members_dm(rig: Slack
 
     assert answer["response_type"] == "ephemeral"
     assert "Your progress" in text_of(answer), "the text is all there"
-    assert "Your card is in your DMs with me" in text_of(answer)
+    assert "Your card is on its way to your DMs with me" in text_of(answer)
+    [shared] = await rig.fake.wait_for(lambda: rig.fake.files.get("D-U-ana"))
     assert upload_steps(rig.fake) == [
         "files.getUploadURLExternal",
         "upload",
@@ -65,7 +66,6 @@ async def test_an_ephemeral_progress_sends_its_card_to_the_members_dm(rig: Slack
     ]
     [asked] = rig.fake.called("files.getUploadURLExternal")
     assert asked["alt_txt"].startswith("Progress card for ana on Machine Learning Engineer")
-    [shared] = rig.fake.files["D-U-ana"]
     image = opened(shared.data)
     assert image.size == (800, 500)
     assert near(pixel(image, 2, 2), cards.LIGHT.background), "light, as Slack's own theme"
@@ -96,10 +96,29 @@ async def test_a_public_leaderboard_shares_its_card_into_the_channel_after_the_t
 async def test_when_slack_takes_no_picture_the_reply_goes_on_alone(rig: SlackRig) -> None:
     rig.fake.upload_limit = 1000  # a workspace that restricts the size of uploads
     answer = await rig.slash("progress")
-    text = text_of(answer)
-    assert "Your progress" in text
-    assert "Your card is in your DMs" not in text, "no promise of a picture that is not there"
+    assert "Your progress" in text_of(answer)
+    # The answer did not wait for the card, so it said the card was coming; now it is not.
+    [_, after] = await rig.fake.wait_for(
+        lambda: len(rig.fake.responses) == 2 and rig.fake.responses
+    )
+    assert "couldn't send your card" in text_of(after)
+    assert after["response_type"] == "ephemeral"
     assert rig.fake.files == {}
+
+
+async def test_the_answer_comes_before_its_card_and_the_dm_is_opened_once(
+    rig: SlackRig,
+) -> None:
+    rig.fake.latency = 0.3  # every Web API call: a card's upload takes a second or so
+    for number in range(1, 4):
+        answer = await rig.slash("progress")
+        assert "on its way" in text_of(answer)
+        assert len(rig.fake.called("files.completeUploadExternal")) == number - 1, (
+            "the member has their answer while the card is still uploading"
+        )
+        await rig.fake.wait_for(lambda n=number: len(rig.fake.files.get("D-U-ana", [])) == n)
+    assert len(rig.fake.called("conversations.open")) == 1, "the member's DM is remembered"
+    assert [len(files) for files in rig.fake.files.values()] == [3]
 
 
 async def test_pictures_turned_off_mean_no_uploads(rig: SlackRig) -> None:
