@@ -7,12 +7,15 @@ more than an indexed read itself, so a command of 16 statements spent most of it
 passing work between threads. Here a statement's whole life (cursor, execute, every row,
 close) is one function run on that thread, and the cursor the engine sees only holds what
 came back. Transactions, errors and the order of statements are exactly aiosqlite's: the
-same thread runs the same calls on the same sqlite3 connection, one after another.
+same thread runs the same calls on the same sqlite3 connection, one after another. Every
+row comes back with its statement: SQLite results are never streamed here (nothing in
+Cohort reads one larger than a page of members).
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections import deque
 from collections.abc import Awaitable, Callable, Generator, Sequence
 from functools import partial
 from typing import Any
@@ -62,7 +65,7 @@ class _Statement:
         self.description: Any = None
         self.rowcount = -1
         self.lastrowid: int | None = None
-        self._rows: list[Any] = []
+        self._rows: deque[Any] = deque()
 
     def __await__(self) -> Generator[Any, None, _Statement]:
         yield from ()
@@ -72,7 +75,7 @@ class _Statement:
         return self
 
     async def __aexit__(self, *_: object) -> None:
-        self._rows = []
+        self._rows.clear()
 
     async def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> _Statement:
         return await self._trip(sql, () if parameters is None else parameters, many=False)
@@ -84,23 +87,32 @@ class _Statement:
         # aiosqlite's own way onto its thread: after whatever was queued before, in order.
         on_thread: Callable[..., Awaitable[_Outcome]] = self._connection._execute
         outcome = await on_thread(partial(_run, many=many), self._connection._conn, sql, parameters)
-        self.description, self.rowcount, self.lastrowid, self._rows = outcome
+        self.description, self.rowcount, self.lastrowid, rows = outcome
+        self._rows = deque(rows)
         return self
 
     async def fetchone(self) -> Any:
-        return self._rows.pop(0) if self._rows else None
+        return self._rows.popleft() if self._rows else None
 
     async def fetchmany(self, size: int | None = None) -> list[Any]:
-        count = self.arraysize if size is None else size
-        taken, self._rows = self._rows[:count], self._rows[count:]
-        return taken
+        count = min(self.arraysize if size is None else size, len(self._rows))
+        return [self._rows.popleft() for _ in range(count)]
 
     async def fetchall(self) -> list[Any]:
-        taken, self._rows = self._rows, []
+        taken = list(self._rows)
+        self._rows.clear()
         return taken
 
+    def __aiter__(self) -> _Statement:
+        return self
+
+    async def __anext__(self) -> Any:
+        if not self._rows:
+            raise StopAsyncIteration
+        return self._rows.popleft()
+
     async def close(self) -> None:
-        self._rows = []
+        self._rows.clear()
 
 
 class _OneTripConnection(aiosqlite.Connection):
