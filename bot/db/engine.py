@@ -38,6 +38,9 @@ _BUSY_SQLITE_ERRORS = frozenset({"SQLITE_BUSY", "SQLITE_LOCKED"})
 # 32,767 parameters in one statement and SQLite 32,766; a few columns of 500 rows stay far
 # below both.
 CHUNK = 500
+# Rows of each index SQLite samples when it refreshes its statistics: SQLite's advice is
+# 100 to 1,000, which plans as well as reading every row and takes milliseconds.
+STATISTICS_ROWS = 1000
 
 
 def chunked(values: Sequence[T], size: int = CHUNK) -> list[Sequence[T]]:
@@ -129,6 +132,20 @@ def _refused_for_good(error: BaseException) -> bool:
         sign in text_
         for sign in ("password authentication failed", "does not exist", "no password supplied")
     )
+
+
+async def refresh_statistics(sessions: SessionFactory) -> None:
+    """Keep what SQLite knows about the data current, so it reads through the right index
+    (a group's week of steps through each member's done steps, not every done step in the
+    community). SQLite gathers these statistics only when asked; `PRAGMA optimize` does
+    it for the tables this connection's queries used, where they are missing or the table
+    has grown well past them, sampling at most `STATISTICS_ROWS` rows of each index. The
+    scheduler calls this every hour. PostgreSQL's autovacuum does the same on its own."""
+    async with sessions() as session, session.begin():
+        if session.get_bind().dialect.name != "sqlite":
+            return
+        await session.execute(text(f"PRAGMA analysis_limit={STATISTICS_ROWS}"))
+        await session.execute(text("PRAGMA optimize"))
 
 
 def make_sessions(engine: AsyncEngine) -> SessionFactory:

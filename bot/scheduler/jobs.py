@@ -2,7 +2,8 @@
 are due and the database keeps what is due next (`bot.services.upcoming`). Two jobs: a
 sweep every minute (retries, other processes' leftovers, anything missed), and a wake-up
 at the next due time, set again after every run and whenever a schedule changes. A run
-sends only what is due, so waking twice sends nothing twice."""
+sends only what is due, so waking twice sends nothing twice. A third, hourly, keeps the
+database's statistics current (`refresh_statistics`)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import SystemClock
+from bot.db.engine import refresh_statistics
 from bot.events import Event
 from bot.ops.health import Check, scheduler_check
 from bot.scheduler.engine import AccountabilityEngine
@@ -23,6 +25,8 @@ from bot.scheduler.engine import AccountabilityEngine
 log = logging.getLogger(__name__)
 
 WAKE = "wake"
+STATISTICS = "statistics"
+STATISTICS_EVERY = timedelta(hours=1)
 
 
 class ScheduleRunner:
@@ -55,7 +59,20 @@ class ScheduleRunner:
             coalesce=True,
             max_instances=1,
         )
+        self.scheduler.add_job(
+            self.refresh_statistics,
+            IntervalTrigger(seconds=STATISTICS_EVERY.total_seconds()),
+            id=STATISTICS,
+            coalesce=True,
+            max_instances=1,
+        )
         await self.wake_in_time()
+
+    async def refresh_statistics(self) -> None:
+        try:
+            await refresh_statistics(self.engine.sessions)
+        except Exception:  # the queries still work, only less quickly; the next hour retries
+            log.warning("could not refresh the database's statistics", exc_info=True)
 
     async def on_event(self, event: Event) -> None:
         """A schedule or a member's clock changed: something may now be due sooner."""

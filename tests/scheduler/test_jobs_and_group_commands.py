@@ -172,3 +172,15 @@ class SlowPoster:
         self, place: Place, actor: Actor, reply: Reply, sending: Sending | None = None
     ) -> None:
         await self.inner.dm(place, actor, reply, sending)
+
+
+async def test_the_databases_statistics_are_refreshed_every_hour(desk: Desk) -> None:
+    runner = ScheduleRunner(desk.engine)
+    await runner.start()
+    try:
+        job = runner.scheduler.get_job("statistics")
+        assert job is not None
+        assert job.trigger.interval == timedelta(hours=1)
+        await runner.refresh_statistics()  # on whichever database the suite runs on
+    finally:
+        runner.scheduler.shutdown(wait=False)
