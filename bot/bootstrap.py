@@ -75,11 +75,12 @@ async def build_app(
 
 
 def settle() -> None:
-    """Called once a long-running bot has started. What building it left behind is
-    collected, and everything still alive (modules, the roadmap, the registry) is moved
-    out of the garbage collector's way: the oldest generation's collections otherwise walk
-    all of it each time, about 90 ms on two CPUs, and land on whichever command is
-    running then. Objects made afterwards are collected as usual."""
+    """Called once a long-running bot has started and connected. What starting left behind
+    is collected, and everything still alive (modules, the roadmap, the registry, the
+    platform clients) is moved out of the garbage collector's way: the oldest
+    generation's collections otherwise walk all of it each time, about 90 ms on two CPUs,
+    and land on whichever command is running then. Objects made afterwards are collected
+    as usual; what is alive now is never freed, so call this once, not per request."""
     gc.collect()
     gc.freeze()
 

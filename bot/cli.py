@@ -140,10 +140,17 @@ def _run(args: argparse.Namespace) -> int:
 
     async def go() -> None:
         app = await build_app(settings, migrate_db=args.migrate)
-        settle()
+        ready = asyncio.Event()
+
+        async def settle_once_ready() -> None:
+            await ready.wait()
+            settle()  # what the bot runs on, platform clients included, is all there now
+
+        settling = asyncio.create_task(settle_once_ready())
         try:
-            await serve_platforms(app)
+            await serve_platforms(app, ready=ready)
         finally:
+            settling.cancel()
             await app.close()
 
     asyncio.run(go())
