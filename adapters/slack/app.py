@@ -57,7 +57,7 @@ SLACK_TROUBLE = (
 )
 # How much of an answer is shown under a form's field (Slack names no limit; a line or two).
 FORM_ERROR_CHARS = 150
-DM_CHANNELS_KEPT = 50_000  # members whose DM with the bot is remembered (a few MB at most)
+DM_CHANNELS_KEPT = 20_000  # members whose DM with the bot is remembered (about 6 MB)
 EMPTY_FORM = "Type your answer first."
 
 
@@ -592,16 +592,19 @@ class SlackAdapter:
         reply: Reply,
         payload: dict[str, Any],
         seal_for: SealFor | None = None,
-    ) -> None:
+        *,
+        used: int = 0,
+    ) -> int:
         """Show `reply` to whoever ran a command or pressed a button, in as many messages as
         it takes: through the payload's response URL, which Slack lets us use for five
         messages, then (for a longer answer) through the Web API, ephemeral or not alike.
-        In a DM, `seal_for` seals the answer's buttons for the group the press was for."""
+        In a DM, `seal_for` seals the answer's buttons for the group the press was for.
+        `used` says how many of the URL's uses earlier answers took; returns the count now."""
         kind = "ephemeral" if reply.ephemeral else "in_channel"
         parts = [limits.checked(part) for part in translate.messages(reply, seal_for)]
         channel = translate.place_of(payload).channel_id
         user_id = str(payload.get("user_id") or (payload.get("user") or {}).get("id", ""))
-        for number, part in enumerate(parts):
+        for number, part in enumerate(parts, start=used):
             if number < limits.SlashCommands.RESPONSE_URL_USES:
                 sent = await respond(response_type=kind, replace_original=False, **part)
                 status = getattr(sent, "status_code", 200)
@@ -613,6 +616,7 @@ class SlackAdapter:
                 await self.client.chat_postEphemeral(channel=channel, user=user_id, **part)
             else:
                 await self.client.chat_postMessage(channel=channel, **part)
+        return used + len(parts)
 
     async def _answer_with_picture(
         self,
@@ -635,34 +639,43 @@ class SlackAdapter:
             await share_picture(self.client, channel, picture, title=picture_title(reply))
         else:
             body = f"{reply.body}\n\n{PICTURE_COMING}" if reply.body else PICTURE_COMING
-            await self.answer(respond, replace(reply, body=body, image=None), payload, seal_for)
+            coming = replace(reply, body=body, image=None)
+            used = await self.answer(respond, coming, payload, seal_for)
             shared = await self._share_in_dm(place.workspace_id, actor.user_id, reply)
             if shared is None:
-                await self.answer(respond, Reply(PICTURE_NOT_SENT, ephemeral=True), payload)
+                not_sent = Reply(PICTURE_NOT_SENT, ephemeral=True)
+                await self.answer(respond, not_sent, payload, used=used)
             else:
                 self._home_pictures[(place.workspace_id, actor.user_id)] = shared
         await self.refresh_home(actor, place)
 
     async def _share_in_dm(self, workspace: str, user_id: str, reply: Reply) -> Shared | None:
         """`reply`'s picture shared into the member's DM with the bot; None, logged, when
-        Slack did not take it."""
+        Slack did not take it. A DM remembered from before that no longer takes it (the
+        member left the workspace and came back, say) is opened afresh once."""
         assert reply.image is not None
         key = (workspace, user_id)
-        try:
-            channel = self._dm_channels.get(key)
-            if channel is None:
-                opened = await self.client.conversations_open(users=user_id)
-                channel = str(opened["channel"]["id"])
-                if len(self._dm_channels) >= DM_CHANNELS_KEPT:
-                    self._dm_channels.pop(next(iter(self._dm_channels)))  # the oldest
-                self._dm_channels[key] = channel
-        except (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError):
-            log.warning("could not open a DM with %s for a picture", user_id, exc_info=True)
-            return None
-        shared = await share_picture(self.client, channel, reply.image, title=picture_title(reply))
-        if shared is None:
-            self._dm_channels.pop(key, None)  # opened afresh next time, should it have gone
-        return shared
+        remembered = self._dm_channels.get(key)
+        for channel in (remembered, None) if remembered else (None,):
+            try:
+                channel = channel or await self._open_dm(key)
+            except (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError):
+                log.warning("could not open a DM with %s for a picture", user_id, exc_info=True)
+                return None
+            title = picture_title(reply)
+            shared = await share_picture(self.client, channel, reply.image, title=title)
+            if shared is not None:
+                return shared
+            self._dm_channels.pop(key, None)
+        return None
+
+    async def _open_dm(self, key: tuple[str, str]) -> str:
+        opened = await self.client.conversations_open(users=key[1])
+        channel = str(opened["channel"]["id"])
+        if len(self._dm_channels) >= DM_CHANNELS_KEPT:
+            self._dm_channels.pop(next(iter(self._dm_channels)))  # the first remembered
+        self._dm_channels[key] = channel
+        return channel
 
     async def open_checkin_form(
         self, trigger_id: str, seal: str | None, respond: Any, payload: dict[str, Any]

@@ -7,12 +7,14 @@ whole, also when Slack takes no picture."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack import limits, translate
 from adapters.slack.app import SlackPoster
 from bot import cards
 from bot.markup import plain_text
@@ -22,6 +24,7 @@ from tests.cards.examples import WEEK
 from tests.cards.support import near, opened, pixel
 from tests.slack.conftest import SlackRig
 from tests.slack.fake_slack import FakeSlack
+from tests.slack.test_limits import huge_reply
 
 HOME_OPENED = {
     "token": "legacy",
@@ -204,3 +207,38 @@ async def test_a_scheduled_post_shares_its_picture_once(
     assert [bool(m.get("files")) for m in messages] == [False, True], "text, then picture"
     [asked] = fake_slack.called("files.getUploadURLExternal")
     assert asked["alt_txt"].startswith("Week at a glance in #ml-study")
+
+
+async def test_a_long_answer_whose_card_fails_still_says_so_past_the_response_urls_uses(
+    rig: SlackRig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    week = cards.render(WEEK, cards.LIGHT)
+    reply = replace(huge_reply(characters=60_000), image=week)
+    assert len(translate.messages(reply)) >= limits.SlashCommands.RESPONSE_URL_USES
+
+    async def long_answer(*_: Any, **__: Any) -> Reply:
+        return reply
+
+    monkeypatch.setattr(rig.adapter.core.dispatcher, "run_line", long_answer)
+    rig.fake.upload_limit = 1000  # the card is refused
+    await rig.slash("summary")
+    [notice] = await rig.fake.wait_for(
+        lambda: [
+            c
+            for c in rig.fake.called("chat.postEphemeral")
+            if "couldn't send your card" in c["text"]
+        ]
+    )
+    assert notice["user"] == "U-ana"
+    assert rig.fake.refused_responses == [], "never a sixth use of the response URL"
+
+
+async def test_a_dm_that_no_longer_takes_the_card_is_opened_afresh(rig: SlackRig) -> None:
+    await rig.slash("progress")
+    await rig.fake.wait_for(lambda: rig.fake.files.get("D-U-ana"))
+    rig.adapter._dm_channels[("T1", "U-ana")] = "D-gone"  # a conversation Slack closed
+    answer = await rig.slash("progress")
+    assert "on its way" in text_of(answer)
+    await rig.fake.wait_for(lambda: len(rig.fake.files.get("D-U-ana", [])) == 2)
+    assert len(rig.fake.called("conversations.open")) == 2
+    assert rig.adapter._dm_channels[("T1", "U-ana")] == "D-U-ana"
