@@ -342,16 +342,18 @@ class FakeDiscord:
     def _guarded(self, name: str, handler: Callable[..., Any]) -> Callable[..., Any]:
         async def guarded(request: web.Request) -> web.Response:
             path = request.path.removeprefix("/api/v10")
+            # Counted as it arrives, as a server counts what reaches it; the latency is the
+            # time its answer then takes (and this process's timers are no network).
+            limited = self._over_global_limit(name, request)
             try:
                 body, files = await _body(request)
             except Refused as refused:
                 self.calls.append(Call(request.method, path, None))
-                return refused.response()
+                return limited or refused.response()  # over the limit: refused unread
             call = Call(request.method, path, body)
             self.calls.append(call)
             if self.latency:
                 await asyncio.sleep(self.latency)
-            limited = self._over_global_limit(name, request)
             if limited is not None:
                 return limited
             bucket, limited = self._channel_bucket(name, request)
