@@ -517,6 +517,9 @@ class AccountabilityEngine:
         for item in sorted(items, key=lambda i: i.occurrence.due_at):
             if item.attempt and await self._prepare(item, known, now):
                 sender.add(item)
+            # Saying a post from what was read ahead awaits nothing, so a batch would be
+            # said in one go: let the sends already under way (and commands) have a turn.
+            await asyncio.sleep(0)
         if said is not None:
             said.set()
         await sender.done()
