@@ -1147,6 +1147,7 @@ async def commands(
                 into["cohort ack"] += await acks.wave("cohort", places, concurrency, wave)
                 into["bare bolt ack"] += await acks.wave("bare", places, concurrency, wave)
                 into["cohort answer"] += await acks.answers(before, within=10.0)
+                await _settled_work(app, within=120.0)
             return busy
 
         for wave in range(3):  # warm up
@@ -1209,6 +1210,15 @@ async def commands(
             flush=True,
         )
     return figures
+
+
+async def _settled_work(app: App, *, within: float) -> None:
+    """Wait until the Slack commands of a round have done everything they started: an
+    ephemeral `/cohort progress` is answered first and its card is uploaded into the
+    member's DM afterwards, through Slack's rate limits, so the next round measures its
+    own commands, not the last round's uploads."""
+    if not await app.work.idle(within=within):
+        print(f"  ({app.work.count} Slack commands still at work after {within:.0f} s)")
 
 
 # Running and reporting ----------------------------------------------------------------------

@@ -30,6 +30,14 @@ class InFlight:
             if self._count == 0:
                 self._idle.set()
 
+    async def idle(self, *, within: float) -> bool:
+        """True once nothing is in flight, within `within` s; new work is still taken."""
+        try:
+            await asyncio.wait_for(self._idle.wait(), within)
+        except TimeoutError:
+            return False
+        return True
+
     async def drain(self, *, grace: float) -> bool:
         """Take no new work; True once everything in flight finished within `grace` s."""
         self.closing = True

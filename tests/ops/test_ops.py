@@ -23,6 +23,7 @@ from bot.db.engine import make_engine, make_sessions, wait_for_database
 from bot.errors import ConfigError
 from bot.messages import Reply
 from bot.ops.health import Check, health
+from bot.ops.inflight import InFlight
 from bot.ops.logs import setup_logging
 from bot.settings import Settings
 from tests.conftest import Cohort
@@ -204,3 +205,21 @@ async def test_a_graceful_stop_finishes_commands_in_flight_and_turns_new_ones_aw
     release.set()
     assert (await running).body == "finished"
     assert await draining is True
+
+
+async def test_waiting_for_idle_work_turns_nobody_away() -> None:
+    work = InFlight()
+    assert await work.idle(within=0.01) is True, "nothing in flight"
+    release = asyncio.Event()
+
+    async def busy() -> None:
+        async with work.track():
+            await release.wait()
+
+    running = asyncio.create_task(busy())
+    await asyncio.sleep(0)
+    assert await work.idle(within=0.01) is False, "still at work"
+    assert not work.closing, "new work is still taken"
+    release.set()
+    await running
+    assert await work.idle(within=1) is True
