@@ -1488,7 +1488,10 @@ def report(stored: dict[str, Any]) -> str:
                 "Cohort's endpoint (`SlackAdapter` behind its replay guard) and to a bare",
                 "slack-bolt `AsyncApp` whose `/cohort` only acks, both served by aiohttp on",
                 "loopback: the HTTP answer (the ack), and for Cohort the answer at the",
-                "`response_url`.",
+                "`response_url`. The answer is ephemeral, so its card then goes into each",
+                "member's DM (`conversations.open` once per member, and Slack's upload calls,",
+                "through the fake's tier limits); each round waits for those uploads before",
+                "the next starts.",
                 "",
                 "| | Cohort ack p50 | p99 | bare bolt ack p50 | p99 | ack p99, Cohort / bare "
                 "| Cohort answer p50 | p99 |",
