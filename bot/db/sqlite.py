@@ -14,6 +14,7 @@ Cohort reads one larger than a page of members).
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections import deque
 from collections.abc import Awaitable, Callable, Generator, Sequence
@@ -116,7 +117,22 @@ class _Statement:
 
 
 class _OneTripConnection(aiosqlite.Connection):
-    """aiosqlite's connection, whose cursors cost no trip of their own."""
+    """aiosqlite's connection, whose cursors cost no trip of their own, and which stops its
+    thread once however often it is told to."""
+
+    def __init__(self, connector: Callable[[], sqlite3.Connection], chunk: int) -> None:
+        super().__init__(connector, chunk)
+        self._stop_queued = False
 
     def cursor(self) -> _Statement:  # type: ignore[override]  # made here, not on the thread
         return _Statement(self)
+
+    def stop(self) -> asyncio.Future[Any] | None:
+        # When a statement is cancelled, SQLAlchemy starts a graceful close and, if that is
+        # cancelled too, stops the thread. aiosqlite's close then stops it again and waits
+        # for an answer from a thread that has already ended: shutdown would wait forever.
+        # The first stop is the one the thread acts on; a later one has nothing to wait for.
+        if self._stop_queued:
+            return None
+        self._stop_queued = True
+        return super().stop()

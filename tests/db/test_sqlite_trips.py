@@ -3,6 +3,7 @@ the engine asks of them: rows, counts, new ids, RETURNING rows, errors. On a rea
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -78,3 +79,20 @@ async def test_each_statement_is_one_trip_to_sqlites_thread(
     # Six statements, the commit, and the pool's reset as it takes the connection back.
     # Making the cursor, executing, fetching and closing each used to be a trip.
     assert trips == ["_run"] * 6 + ["commit", "rollback"]
+
+
+async def test_a_connection_stopped_while_it_closes_still_finishes_closing(
+    tmp_path: Path,
+) -> None:
+    # What SQLAlchemy does to a connection whose statement was cancelled (a command cut
+    # short, or shutdown): it starts a graceful close and, when that is cancelled in turn,
+    # stops the connection's thread. The close must still finish, or shutting down waits
+    # forever on a thread that has already gone.
+    connection = await sqlite.connect(str(tmp_path / "closing.db"))
+    closing = asyncio.create_task(connection.close())
+    await asyncio.sleep(0)  # the graceful close is queued on SQLite's thread
+    connection.stop()
+    await asyncio.wait_for(closing, timeout=10)
+    connection._thread.join(timeout=10)
+    assert not connection._thread.is_alive()
+    connection.stop()  # stopping again, as a leftover's finaliser may, is harmless

@@ -183,4 +183,4 @@ async def test_the_databases_statistics_are_refreshed_every_hour(desk: Desk) -> 
         assert job.trigger.interval == timedelta(hours=1)
         await runner.refresh_statistics()  # on whichever database the suite runs on
     finally:
-        runner.scheduler.shutdown(wait=False)
+        await runner.stop()
