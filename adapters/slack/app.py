@@ -27,7 +27,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from adapters.slack import limits, translate
-from adapters.slack.endpoint import SlackEndpoint, not_a_replay
+from adapters.slack.endpoint import SlackEndpoint, acks_first, not_a_replay
 from adapters.slack.files import (
     PICTURE_COMING,
     PICTURE_NAME,
@@ -375,6 +375,7 @@ class SlackAdapter:
         self.bolt.view(translate.FORM_VIEW)(self.on_button_form)
         self.bolt.event("app_home_opened")(self.on_home_opened)
         self._socket: AsyncSocketModeHandler | None = None
+        self.endpoint: SlackEndpoint | None = None  # once serving over HTTP (`add_routes`)
         # Each member's card as last shared for their App Home, by (workspace, user). Only
         # saves uploads: a process without it shares the card again when it is next shown.
         self._home_pictures: dict[tuple[str, str], Shared] = {}
@@ -387,6 +388,7 @@ class SlackAdapter:
     async def on_command(self, ack: Any, command: dict[str, Any], respond: Any) -> None:
         await ack()  # within Slack's three seconds; the work happens after
         try:
+            await acks_first()
             if not await not_a_replay():
                 return
             async with self.core.work.track():
@@ -416,6 +418,7 @@ class SlackAdapter:
     ) -> None:
         await ack()
         try:
+            await acks_first()
             if not await not_a_replay():
                 return
             async with self.core.work.track():
@@ -578,7 +581,10 @@ class SlackAdapter:
         return self.core.seals.open(seal, Platform.SLACK, user_id, Purpose.DM_BUTTON, form), True
 
     async def on_home_opened(self, event: dict[str, Any], body: dict[str, Any]) -> None:
-        if event.get("tab", "home") != "home" or not await not_a_replay():
+        if event.get("tab", "home") != "home":
+            return
+        await acks_first()
+        if not await not_a_replay():
             return
         actor = Actor(str(event.get("user", "")), display_name="")  # the event carries no name
         place = Place(Platform.SLACK, str(body.get("team_id", "")), "")
@@ -760,6 +766,7 @@ class SlackAdapter:
             clock=self.core.clock,
         )
         web_app.router.add_post("/slack/events", guard.handle)
+        self.endpoint = guard
 
     async def connected(self) -> bool:
         """Over HTTP Slack calls us, so we are up while serving; Socket Mode has a link."""

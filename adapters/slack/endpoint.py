@@ -9,10 +9,18 @@ before is written to the database after the ack, not before it, so the answer Sl
 for never waits on the database: each listener acks, then asks `not_a_replay()` (which
 records the sighting) before it carries anything out. Slack's own retries of an Events API
 delivery (marked `X-Slack-Retry-Num`) are not replays: each retry is sent afresh, with its
-own timestamp and so its own signature, and is handled like any other request."""
+own timestamp and so its own signature, and is handled like any other request.
+
+Acks come first. A listener acks and then works (the database, a card, Slack's Web API),
+all on the one event loop that also reads and answers every other request. When a burst
+arrives, each listener that has acked waits until none of the requests still on their way
+in is waiting for its ack (`acks_first`, at most `ACKS_FIRST_WITHIN`), so a command's work
+never stands between another request and the ack Slack needs within three seconds."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
 import hashlib
 import hmac
@@ -20,7 +28,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextvars import ContextVar
 from datetime import datetime, timedelta
 from urllib.parse import parse_qsl
@@ -39,14 +47,46 @@ JSON = "application/json"  # the Events API
 SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 TIMESTAMP = re.compile(r"[0-9]{1,12}")  # whole seconds; `int()` alone takes "1_0", " 1", "+1"
 FORGET_EVERY = timedelta(minutes=1)
+# The longest an acked listener lets newer requests' acks go first; far less than the
+# seconds its own answer can take, and bounded so that a steady stream of requests never
+# keeps work from starting.
+ACKS_FIRST_WITHIN = 0.25
+
+
+class Acks:
+    """How many requests are between arriving and being answered (acked, or refused)."""
+
+    def __init__(self) -> None:
+        self.waiting = 0
+        self._none_waiting = asyncio.Event()
+        self._none_waiting.set()
+
+    @contextlib.contextmanager
+    def arriving(self) -> Iterator[None]:
+        self.waiting += 1
+        self._none_waiting.clear()
+        try:
+            yield
+        finally:
+            self.waiting -= 1
+            if not self.waiting:
+                self._none_waiting.set()
+
+    async def answered(self, within: float) -> None:
+        """Return once no request waits for its answer, or after `within` seconds."""
+        if self.waiting:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(within):
+                    await self._none_waiting.wait()
 
 
 class _Sighting:
     """The request being handled: its sighting is recorded once, when first asked about,
     and the answer kept for any later question."""
 
-    def __init__(self, record: Callable[[], Awaitable[bool]]) -> None:
+    def __init__(self, record: Callable[[], Awaitable[bool]], acks: Acks) -> None:
         self.record = record
+        self.acks = acks
         self.answer: bool | None = None
 
     async def first(self) -> bool:
@@ -56,6 +96,16 @@ class _Sighting:
 
 
 _SIGHTING: ContextVar[_Sighting | None] = ContextVar("slack_sighting", default=None)
+
+
+async def acks_first() -> None:
+    """Let the requests that arrived with or after the one being handled have their acks
+    first (up to `ACKS_FIRST_WITHIN`); a listener calls it once it has acked, before its
+    work. Outside a request guarded by `SlackEndpoint` (Socket Mode) there is nothing to
+    let go first."""
+    sighting = _SIGHTING.get()
+    if sighting is not None:
+        await sighting.acks.answered(ACKS_FIRST_WITHIN)
 
 
 async def not_a_replay() -> bool:
@@ -92,9 +142,14 @@ class SlackEndpoint:
         self.sessions = sessions
         self.clock = clock
         self.wall_time = wall_time
+        self.acks = Acks()
         self._forget_at: datetime | None = None
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
+        with self.acks.arriving():
+            return await self._handle(request)
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
         raw = await request.read()
         signature = self.verified_signature(raw, request.headers)
         if signature is None:
@@ -104,7 +159,8 @@ class SlackEndpoint:
             log.warning("refused a signed Slack request: %s", problem)
             return web.Response(status=400, text="Malformed request body.")
         # The listeners' tasks start with this context.
-        token = _SIGHTING.set(_Sighting(functools.partial(self.first_sighting, signature)))
+        sighting = _Sighting(functools.partial(self.first_sighting, signature), self.acks)
+        token = _SIGHTING.set(sighting)
         try:
             return await self.bolt(request)
         finally:
