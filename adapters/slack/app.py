@@ -10,7 +10,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 from aiohttp import web
@@ -57,7 +57,9 @@ SLACK_TROUBLE = (
 )
 # How much of an answer is shown under a form's field (Slack names no limit; a line or two).
 FORM_ERROR_CHARS = 150
-DM_CHANNELS_KEPT = 20_000  # members whose DM with the bot is remembered (about 6 MB)
+# Members whose DM with the bot, and whose App Home card, are remembered (a few MB each);
+# past that, the longest remembered is forgotten and costs one Slack call when next needed.
+MEMBERS_REMEMBERED = 20_000
 EMPTY_FORM = "Type your answer first."
 
 
@@ -353,6 +355,19 @@ def _delivery_part(message: dict[str, Any], key: str, bot_id: str | None) -> int
         return None
     part = payload.get("part", 1)
     return part if isinstance(part, int) else None
+
+
+Key = TypeVar("Key")
+Value = TypeVar("Value")
+
+
+def remember(kept: dict[Key, Value], key: Key, value: Value) -> None:
+    """Keep `value` for `key` in `kept`, forgetting the longest kept first once it holds
+    `MEMBERS_REMEMBERED`."""
+    kept.pop(key, None)
+    if len(kept) >= MEMBERS_REMEMBERED:
+        kept.pop(next(iter(kept)))
+    kept[key] = value
 
 
 class SlackAdapter:
@@ -652,7 +667,7 @@ class SlackAdapter:
                 not_sent = Reply(PICTURE_NOT_SENT, ephemeral=True)
                 await self.answer(respond, not_sent, payload, used=used)
             else:
-                self._home_pictures[(place.workspace_id, actor.user_id)] = shared
+                remember(self._home_pictures, (place.workspace_id, actor.user_id), shared)
         await self.refresh_home(actor, place)
 
     async def _share_in_dm(self, workspace: str, user_id: str, reply: Reply) -> Shared | None:
@@ -678,9 +693,7 @@ class SlackAdapter:
     async def _open_dm(self, key: tuple[str, str]) -> str:
         opened = await self.client.conversations_open(users=key[1])
         channel = str(opened["channel"]["id"])
-        if len(self._dm_channels) >= DM_CHANNELS_KEPT:
-            self._dm_channels.pop(next(iter(self._dm_channels)))  # the first remembered
-        self._dm_channels[key] = channel
+        remember(self._dm_channels, key, channel)
         return channel
 
     async def open_checkin_form(
@@ -727,7 +740,7 @@ class SlackAdapter:
         shared = await self._share_in_dm(home.workspace_id, actor.user_id, reply)
         if shared is None:
             return None
-        self._home_pictures[key] = shared
+        remember(self._home_pictures, key, shared)
         return shared.file_id
 
     async def is_admin(self, user_id: str) -> bool:

@@ -58,7 +58,7 @@ async def test_a_commands_work_waits_for_the_acks_of_requests_still_arriving(
 
 
 async def test_a_request_stuck_on_its_way_in_holds_no_work_back_for_long(rig: SlackRig) -> None:
-    reader, writer = await _arriving(rig, slash_body(rig.fake, "progress", user="U-bo"))
+    _reader, writer = await _arriving(rig, slash_body(rig.fake, "progress", user="U-bo"))
     try:
         assert await rig.post(slash_body(rig.fake, "next")) == 200
         answer = await rig.fake.wait_for(lambda: rig.fake.responses)

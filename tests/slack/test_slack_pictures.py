@@ -14,6 +14,7 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack import app as slack_app
 from adapters.slack import limits, translate
 from adapters.slack.app import SlackPoster
 from bot import cards
@@ -242,3 +243,19 @@ async def test_a_dm_that_no_longer_takes_the_card_is_opened_afresh(rig: SlackRig
     await rig.fake.wait_for(lambda: len(rig.fake.files.get("D-U-ana", [])) == 2)
     assert len(rig.fake.called("conversations.open")) == 2
     assert rig.adapter._dm_channels[("T1", "U-ana")] == "D-U-ana"
+
+
+async def test_what_is_remembered_of_members_is_bounded_and_forgets_the_longest_kept(
+    rig: SlackRig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(slack_app, "MEMBERS_REMEMBERED", 2)
+    for user in ("U-ana", "U-bo", "U-cy"):
+        await rig.slash("progress", user=user, name=user.removeprefix("U-"))
+        await rig.fake.wait_for(lambda dm=f"D-{user}": rig.fake.files.get(dm))
+    assert set(rig.adapter._dm_channels) == {("T1", "U-bo"), ("T1", "U-cy")}
+    assert set(rig.adapter._home_pictures) == {("T1", "U-bo"), ("T1", "U-cy")}
+
+    await rig.slash("progress")  # Ana's DM was forgotten: Slack is asked for it again
+    await rig.fake.wait_for(lambda: len(rig.fake.files.get("D-U-ana", [])) == 2)
+    assert len(rig.fake.called("conversations.open")) == 4
+    assert set(rig.adapter._dm_channels) == {("T1", "U-cy"), ("T1", "U-ana")}
