@@ -362,12 +362,20 @@ Value = TypeVar("Value")
 
 
 def remember(kept: dict[Key, Value], key: Key, value: Value) -> None:
-    """Keep `value` for `key` in `kept`, forgetting the longest kept first once it holds
-    `MEMBERS_REMEMBERED`."""
+    """Keep `value` for `key` in `kept`, forgetting the least recently used first once it
+    holds `MEMBERS_REMEMBERED`."""
     kept.pop(key, None)
-    if len(kept) >= MEMBERS_REMEMBERED:
+    while kept and len(kept) >= MEMBERS_REMEMBERED:
         kept.pop(next(iter(kept)))
     kept[key] = value
+
+
+def recall(kept: dict[Key, Value], key: Key) -> Value | None:
+    """What `kept` holds for `key`, now counted as the most recently used."""
+    value = kept.pop(key, None)
+    if value is not None:
+        kept[key] = value
+    return value
 
 
 class SlackAdapter:
@@ -676,7 +684,7 @@ class SlackAdapter:
         member left the workspace and came back, say) is opened afresh once."""
         assert reply.image is not None
         key = (workspace, user_id)
-        remembered = self._dm_channels.get(key)
+        remembered = recall(self._dm_channels, key)
         for channel in (remembered, None) if remembered else (None,):
             try:
                 channel = channel or await self._open_dm(key)
@@ -732,7 +740,7 @@ class SlackAdapter:
         if reply.image is None:
             return None
         key = (home.workspace_id, actor.user_id)
-        known = self._home_pictures.get(key)
+        known = recall(self._home_pictures, key)
         if known is not None and known.digest == digest(reply.image):
             return known.file_id
         if not share:

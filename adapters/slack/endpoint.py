@@ -12,10 +12,11 @@ delivery (marked `X-Slack-Retry-Num`) are not replays: each retry is sent afresh
 own timestamp and so its own signature, and is handled like any other request.
 
 Acks come first. A listener acks and then works (the database, a card, Slack's Web API),
-all on the one event loop that also reads and answers every other request. When a burst
-arrives, each listener that has acked waits until none of the requests still on their way
-in is waiting for its ack (`acks_first`, at most `ACKS_FIRST_WITHIN`), so a command's work
-never stands between another request and the ack Slack needs within three seconds."""
+all on the one event loop that also takes in and answers every other request. When a burst
+arrives, each listener that has acked waits until every other request that passed the
+checks has reached its own listener (`acks_first`, at most `ACKS_FIRST_WITHIN`), so a
+command's work never stands between another request and the ack Slack needs within three
+seconds. Only signed requests count: a body trickling in from anyone else delays nothing."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from contextvars import ContextVar
 from datetime import datetime, timedelta
 from urllib.parse import parse_qsl
@@ -47,33 +48,32 @@ JSON = "application/json"  # the Events API
 SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 TIMESTAMP = re.compile(r"[0-9]{1,12}")  # whole seconds; `int()` alone takes "1_0", " 1", "+1"
 FORGET_EVERY = timedelta(minutes=1)
-# The longest an acked listener lets newer requests' acks go first; far less than the
-# seconds its own answer can take, and bounded so that a steady stream of requests never
-# keeps work from starting.
+# The longest an acked listener lets other requests reach their listeners first; far less
+# than the seconds its own answer can take, and bounded so that a steady stream of requests
+# never keeps work from starting.
 ACKS_FIRST_WITHIN = 0.25
 
 
 class Acks:
-    """How many requests are between arriving and being answered (acked, or refused)."""
+    """How many signed requests are on their way through slack-bolt to their listener."""
 
     def __init__(self) -> None:
         self.waiting = 0
         self._none_waiting = asyncio.Event()
         self._none_waiting.set()
 
-    @contextlib.contextmanager
-    def arriving(self) -> Iterator[None]:
+    def arrived(self) -> None:
         self.waiting += 1
         self._none_waiting.clear()
-        try:
-            yield
-        finally:
-            self.waiting -= 1
-            if not self.waiting:
-                self._none_waiting.set()
 
-    async def answered(self, within: float) -> None:
-        """Return once no request waits for its answer, or after `within` seconds."""
+    def reached(self) -> None:
+        """One of them reached its listener (or was answered without one)."""
+        self.waiting -= 1
+        if not self.waiting:
+            self._none_waiting.set()
+
+    async def all_reached(self, within: float) -> None:
+        """Return once none is on its way, or after `within` seconds."""
         if self.waiting:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(within):
@@ -82,14 +82,23 @@ class Acks:
 
 class _Sighting:
     """The request being handled: its sighting is recorded once, when first asked about,
-    and the answer kept for any later question."""
+    and the answer kept for any later question. It counts among `acks` until its listener
+    runs (or it is answered without one)."""
 
     def __init__(self, record: Callable[[], Awaitable[bool]], acks: Acks) -> None:
         self.record = record
         self.acks = acks
         self.answer: bool | None = None
+        self.on_its_way = True
+        acks.arrived()
+
+    def reached(self) -> None:
+        if self.on_its_way:
+            self.on_its_way = False
+            self.acks.reached()
 
     async def first(self) -> bool:
+        self.reached()
         if self.answer is None:
             self.answer = await self.record()
         return self.answer
@@ -99,13 +108,14 @@ _SIGHTING: ContextVar[_Sighting | None] = ContextVar("slack_sighting", default=N
 
 
 async def acks_first() -> None:
-    """Let the requests that arrived with or after the one being handled have their acks
-    first (up to `ACKS_FIRST_WITHIN`); a listener calls it once it has acked, before its
-    work. Outside a request guarded by `SlackEndpoint` (Socket Mode) there is nothing to
-    let go first."""
+    """Let the other requests under way reach their listeners, and so their acks, first (up
+    to `ACKS_FIRST_WITHIN`); a listener calls it once it has acked, before its work.
+    Outside a request guarded by `SlackEndpoint` (Socket Mode) there is nothing to wait
+    for."""
     sighting = _SIGHTING.get()
     if sighting is not None:
-        await sighting.acks.answered(ACKS_FIRST_WITHIN)
+        sighting.reached()
+        await sighting.acks.all_reached(ACKS_FIRST_WITHIN)
 
 
 async def not_a_replay() -> bool:
@@ -146,10 +156,6 @@ class SlackEndpoint:
         self._forget_at: datetime | None = None
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
-        with self.acks.arriving():
-            return await self._handle(request)
-
-    async def _handle(self, request: web.Request) -> web.StreamResponse:
         raw = await request.read()
         signature = self.verified_signature(raw, request.headers)
         if signature is None:
@@ -164,6 +170,7 @@ class SlackEndpoint:
         try:
             return await self.bolt(request)
         finally:
+            sighting.reached()  # answered, whether a listener ran or not
             _SIGHTING.reset(token)
 
     def verified_signature(self, raw: bytes, headers: Mapping[str, str]) -> str | None:

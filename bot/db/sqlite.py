@@ -22,6 +22,7 @@ from functools import partial
 from typing import Any
 
 import aiosqlite
+from aiosqlite.core import _STOP_RUNNING_SENTINEL  # what ends the thread, after the close
 
 # What one statement brings back: description, rowcount, lastrowid and every row.
 _Outcome = tuple[Any, int, int | None, list[Any]]
@@ -128,11 +129,28 @@ class _OneTripConnection(aiosqlite.Connection):
         return _Statement(self)
 
     def stop(self) -> asyncio.Future[Any] | None:
-        # When a statement is cancelled, SQLAlchemy starts a graceful close and, if that is
-        # cancelled too, stops the thread. aiosqlite's close then stops it again and waits
-        # for an answer from a thread that has already ended: shutdown would wait forever.
-        # The first stop is the one the thread acts on; a later one has nothing to wait for.
+        """Close the sqlite3 connection and end the thread, after what was queued before.
+
+        When a statement is cancelled, SQLAlchemy starts a graceful close and, if that is
+        cancelled too, stops the thread; aiosqlite's close then stops it again and waits
+        for an answer from a thread that has already ended, so shutdown waited forever.
+        Only the first stop reaches the thread; a later one has nothing to wait for. The
+        thread reads the connection once: `close` lets go of it meanwhile on the loop."""
         if self._stop_queued:
             return None
         self._stop_queued = True
-        return super().stop()
+        self._running = False
+
+        def close_and_stop() -> object:
+            connection = self._connection
+            if connection is not None:
+                connection.close()
+                self._connection = None
+            return _STOP_RUNNING_SENTINEL
+
+        try:
+            future: asyncio.Future[Any] | None = asyncio.get_event_loop().create_future()
+        except RuntimeError:  # from a finaliser, with no event loop: nobody waits
+            future = None
+        self._tx.put_nowait((future, close_and_stop))
+        return future

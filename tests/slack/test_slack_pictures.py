@@ -259,3 +259,17 @@ async def test_what_is_remembered_of_members_is_bounded_and_forgets_the_longest_
     await rig.fake.wait_for(lambda: len(rig.fake.files.get("D-U-ana", [])) == 2)
     assert len(rig.fake.called("conversations.open")) == 4
     assert set(rig.adapter._dm_channels) == {("T1", "U-cy"), ("T1", "U-ana")}
+
+
+async def test_a_member_seen_again_is_remembered_longer_than_one_not_seen_since(
+    rig: SlackRig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(slack_app, "MEMBERS_REMEMBERED", 2)
+    for user in ("U-ana", "U-bo", "U-ana", "U-cy"):
+        before = len(rig.fake.files.get(f"D-{user}", []))
+        await rig.slash("progress", user=user, name=user.removeprefix("U-"))
+        await rig.fake.wait_for(
+            lambda dm=f"D-{user}", n=before: len(rig.fake.files.get(dm, [])) > n
+        )
+    assert set(rig.adapter._dm_channels) == {("T1", "U-ana"), ("T1", "U-cy")}
+    assert len(rig.fake.called("conversations.open")) == 3, "Ana's DM opened once"
