@@ -13,10 +13,10 @@ own timestamp and so its own signature, and is handled like any other request.
 
 Acks come first. A listener acks and then works (the database, a card, Slack's Web API),
 all on the one event loop that also takes in and answers every other request. When a burst
-arrives, each listener that has acked waits until every other request that passed the
-checks has reached its own listener (`acks_first`, at most `ACKS_FIRST_WITHIN`), so a
-command's work never stands between another request and the ack Slack needs within three
-seconds. Only signed requests count: a body trickling in from anyone else delays nothing."""
+arrives, each listener that has acked waits until every request that passed the checks
+has had its ack sent back (`acks_first`, at most `ACKS_FIRST_WITHIN`), so a command's
+work never stands between another request and the ack Slack needs within three seconds.
+Only signed requests count: a body trickling in from anyone else delays nothing."""
 
 from __future__ import annotations
 
@@ -55,7 +55,9 @@ ACKS_FIRST_WITHIN = 0.25
 
 
 class Acks:
-    """How many signed requests are on their way through slack-bolt to their listener."""
+    """How many signed requests are on their way to their ack: through slack-bolt, and
+    back out as the HTTP answer. A request whose ack waits on its own work (a form's, which
+    says how the form went) stops counting once its listener runs."""
 
     def __init__(self) -> None:
         self.waiting = 0
@@ -67,12 +69,12 @@ class Acks:
         self._none_waiting.clear()
 
     def reached(self) -> None:
-        """One of them reached its listener (or was answered without one)."""
+        """One of them was answered, or reached a listener whose ack waits on its work."""
         self.waiting -= 1
         if not self.waiting:
             self._none_waiting.set()
 
-    async def all_reached(self, within: float) -> None:
+    async def all_answered(self, within: float) -> None:
         """Return once none is on its way, or after `within` seconds."""
         if self.waiting:
             with contextlib.suppress(TimeoutError):
@@ -82,8 +84,8 @@ class Acks:
 
 class _Sighting:
     """The request being handled: its sighting is recorded once, when first asked about,
-    and the answer kept for any later question. It counts among `acks` until its listener
-    runs (or it is answered without one)."""
+    and the answer kept for any later question. It counts among `acks` until it is answered,
+    or until its listener asks whether it is a replay (a form asks before its ack)."""
 
     def __init__(self, record: Callable[[], Awaitable[bool]], acks: Acks) -> None:
         self.record = record
@@ -108,14 +110,12 @@ _SIGHTING: ContextVar[_Sighting | None] = ContextVar("slack_sighting", default=N
 
 
 async def acks_first() -> None:
-    """Let the other requests under way reach their listeners, and so their acks, first (up
-    to `ACKS_FIRST_WITHIN`); a listener calls it once it has acked, before its work.
-    Outside a request guarded by `SlackEndpoint` (Socket Mode) there is nothing to wait
-    for."""
+    """Let the requests under way have their acks first, this one's own included (up to
+    `ACKS_FIRST_WITHIN`); a listener calls it once it has acked, before its work. Outside
+    a request guarded by `SlackEndpoint` (Socket Mode) there is nothing to wait for."""
     sighting = _SIGHTING.get()
     if sighting is not None:
-        sighting.reached()
-        await sighting.acks.all_reached(ACKS_FIRST_WITHIN)
+        await sighting.acks.all_answered(ACKS_FIRST_WITHIN)
 
 
 async def not_a_replay() -> bool:
