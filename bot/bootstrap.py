@@ -102,6 +102,7 @@ def accountability_engine(
         instance=instance,
         platforms=platforms,
         metrics=app.metrics,
+        commands=app.work,
     )
 
 

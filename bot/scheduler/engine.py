@@ -49,6 +49,7 @@ from bot.db.models import (
     UpcomingKind,
 )
 from bot.messages import Actor, Place, Platform
+from bot.ops.inflight import InFlight
 from bot.ops.metrics import Metrics
 from bot.ports import Poster, Sending
 from bot.roadmap.catalog import Catalog
@@ -79,6 +80,10 @@ CONCURRENCY = 64  # destinations sent to at once; the posters pace each platform
 OVERLAPPING_BATCHES = 2  # batches under way at once: one still sending, the next being said
 MAX_STEPS = 100_000  # runs `run_through` makes before it gives up
 SEND_TIMEOUT = 60.0  # seconds for one send, retries included; the posters' own are shorter
+# While members' commands are being answered, each post said waits this long at most for
+# them to finish first: a fan-out never crowds out a command, and still says 100 posts a
+# second when commands never stop (faster than any platform takes them).
+COMMANDS_FIRST_WITHIN = 0.01
 
 # Says a delivery, reading what the batch read beforehand from `compose.Known`.
 Say = Callable[[AsyncSession, compose.Known], Awaitable[compose.Outgoing | None]]
@@ -245,6 +250,7 @@ class AccountabilityEngine:
         batch: int = BATCH,
         concurrency: int = CONCURRENCY,
         send_timeout: float = SEND_TIMEOUT,
+        commands: InFlight | None = None,
     ) -> None:
         self.sessions = sessions
         self.catalog = catalog
@@ -256,6 +262,8 @@ class AccountabilityEngine:
         self.batch = batch
         self.concurrency = concurrency
         self.send_timeout = send_timeout
+        self.commands = commands  # members' commands being answered, which go first
+        self.commands_first_within = COMMANDS_FIRST_WITHIN
         self._lock = asyncio.Lock()
         # Destinations sent to at once, across the batches under way together.
         self.slots = asyncio.Semaphore(concurrency)
@@ -518,14 +526,22 @@ class AccountabilityEngine:
             if item.attempt and await self._prepare(item, known, now):
                 sender.add(item)
             # Saying a post from what was read ahead awaits nothing, so a batch would be
-            # said in one go: let the sends already under way (and commands) have a turn.
-            await asyncio.sleep(0)
+            # said in one go: let the sends already under way, and commands, have a turn.
+            await self._after_commands()
         if said is not None:
             said.set()
         await sender.done()
         unmarked = [i for i in items if i.unmarked]
         if unmarked:  # the claims stay leased meanwhile; a lapse would only resend with its key
             await self._mark_sent(unmarked)
+
+    async def _after_commands(self) -> None:
+        """Let the commands being answered finish first (for `commands_first_within` at
+        most); with none, just let whatever else is ready run."""
+        if self.commands is not None and self.commands.count:
+            await self.commands.idle(within=self.commands_first_within)
+        else:
+            await asyncio.sleep(0)
 
     async def _mark_sent(self, items: Sequence[_Item]) -> None:
         await claims.finish_many(
