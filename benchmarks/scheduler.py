@@ -1130,6 +1130,7 @@ async def commands(
         "alone": {"cohort ack": [], "bare bolt ack": [], "cohort answer": []},
         "during the fan-out": {"cohort ack": [], "bare bolt ack": [], "cohort answer": []},
     }
+    measuring = contextlib.ExitStack()
     try:
         built = await populate(app, groups=groups, per_group=per_group, created=WED_0800)
         poster = CountingPoster(delay)
@@ -1138,6 +1139,7 @@ async def commands(
         places = built.places
         if acks is not None:
             await acks.start()
+        measuring.enter_context(settled())  # as `cohort run` is once it has started
 
         async def round_of(wave: int, into: dict[str, list[float]], times: list[float]) -> int:
             got, busy = await _wave(app, places, concurrency, wave)
@@ -1171,6 +1173,7 @@ async def commands(
         sent = await fanout_task
         fanout_seconds = time.perf_counter() - started
     finally:
+        measuring.close()
         if acks is not None:
             await acks.close()
         await app.close()
