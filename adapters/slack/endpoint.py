@@ -20,8 +20,6 @@ Only signed requests count: a body trickling in from anyone else delays nothing.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import functools
 import hashlib
 import hmac
@@ -38,6 +36,7 @@ from aiohttp import web
 
 from bot.clock import Clock
 from bot.db.engine import SessionFactory
+from bot.ops.inflight import InFlight
 from bot.services import replays
 
 log = logging.getLogger(__name__)
@@ -48,38 +47,10 @@ JSON = "application/json"  # the Events API
 SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 TIMESTAMP = re.compile(r"[0-9]{1,12}")  # whole seconds; `int()` alone takes "1_0", " 1", "+1"
 FORGET_EVERY = timedelta(minutes=1)
-# The longest an acked listener lets other requests reach their listeners first; far less
-# than the seconds its own answer can take, and bounded so that a steady stream of requests
+# The longest an acked listener lets the requests under way have their acks first; far
+# less than the seconds its own answer can take, and bounded so that a steady stream of requests
 # never keeps work from starting.
 ACKS_FIRST_WITHIN = 0.25
-
-
-class Acks:
-    """How many signed requests are on their way to their ack: through slack-bolt, and
-    back out as the HTTP answer. A request whose ack waits on its own work (a form's, which
-    says how the form went) stops counting once its listener runs."""
-
-    def __init__(self) -> None:
-        self.waiting = 0
-        self._none_waiting = asyncio.Event()
-        self._none_waiting.set()
-
-    def arrived(self) -> None:
-        self.waiting += 1
-        self._none_waiting.clear()
-
-    def reached(self) -> None:
-        """One of them was answered, or reached a listener whose ack waits on its work."""
-        self.waiting -= 1
-        if not self.waiting:
-            self._none_waiting.set()
-
-    async def all_answered(self, within: float) -> None:
-        """Return once none is on its way, or after `within` seconds."""
-        if self.waiting:
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(within):
-                    await self._none_waiting.wait()
 
 
 class _Sighting:
@@ -87,17 +58,19 @@ class _Sighting:
     and the answer kept for any later question. It counts among `acks` until it is answered,
     or until its listener asks whether it is a replay (a form asks before its ack)."""
 
-    def __init__(self, record: Callable[[], Awaitable[bool]], acks: Acks) -> None:
+    def __init__(self, record: Callable[[], Awaitable[bool]], acks: InFlight) -> None:
         self.record = record
         self.acks = acks
         self.answer: bool | None = None
         self.on_its_way = True
-        acks.arrived()
+        acks.started()
 
     def reached(self) -> None:
+        """Answered, or at a listener whose ack waits on its own work (a form's, which says
+        how the form went): no longer on its way to its ack."""
         if self.on_its_way:
             self.on_its_way = False
-            self.acks.reached()
+            self.acks.finished()
 
     async def first(self) -> bool:
         self.reached()
@@ -115,7 +88,7 @@ async def acks_first() -> None:
     a request guarded by `SlackEndpoint` (Socket Mode) there is nothing to wait for."""
     sighting = _SIGHTING.get()
     if sighting is not None:
-        await sighting.acks.all_answered(ACKS_FIRST_WITHIN)
+        await sighting.acks.idle(within=ACKS_FIRST_WITHIN)
 
 
 async def not_a_replay() -> bool:
@@ -152,7 +125,7 @@ class SlackEndpoint:
         self.sessions = sessions
         self.clock = clock
         self.wall_time = wall_time
-        self.acks = Acks()
+        self.acks = InFlight()  # signed requests on their way to their ack
         self._forget_at: datetime | None = None
 
     async def handle(self, request: web.Request) -> web.StreamResponse:

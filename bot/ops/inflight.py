@@ -21,14 +21,21 @@ class InFlight:
 
     @asynccontextmanager
     async def track(self) -> AsyncIterator[None]:
-        self._count += 1
-        self._idle.clear()
+        self.started()
         try:
             yield
         finally:
-            self._count -= 1
-            if self._count == 0:
-                self._idle.set()
+            self.finished()
+
+    def started(self) -> None:
+        """One more in flight (for work whose end is not where it began: see `track`)."""
+        self._count += 1
+        self._idle.clear()
+
+    def finished(self) -> None:
+        self._count -= 1
+        if self._count == 0:
+            self._idle.set()
 
     async def idle(self, *, within: float) -> bool:
         """True once nothing is in flight, within `within` s; new work is still taken."""

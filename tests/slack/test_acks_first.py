@@ -38,7 +38,7 @@ async def _on_its_way(rig: SlackRig, user: str) -> AsyncIterator[asyncio.Event]:
     rig.adapter.bolt.middleware(slow_for_user)
     request = asyncio.create_task(rig.post(slash_body(rig.fake, "progress", user=user)))
     try:
-        await rig.fake.wait_for(lambda: _guard(rig).acks.waiting == 1)
+        await rig.fake.wait_for(lambda: _guard(rig).acks.count == 1)
         yield let_go
     finally:
         let_go.set()
@@ -55,7 +55,7 @@ async def test_a_commands_work_waits_while_another_request_is_on_its_way_to_its_
         assert rig.fake.responses == [], "its answer waits while another ack is owed"
         let_go.set()
         await rig.fake.wait_for(lambda: len(rig.fake.responses) == 2)
-    assert _guard(rig).acks.waiting == 0
+    assert _guard(rig).acks.count == 0
 
 
 async def test_a_request_stuck_on_its_way_holds_no_work_back_for_long(rig: SlackRig) -> None:
@@ -63,7 +63,7 @@ async def test_a_request_stuck_on_its_way_holds_no_work_back_for_long(rig: Slack
         assert await rig.post(slash_body(rig.fake, "next")) == 200
         answer = await rig.fake.wait_for(lambda: rig.fake.responses, within=2)
         assert "Next up" in str(answer[0]), "answered while the other request is stuck"
-    assert _guard(rig).acks.waiting == 0
+    assert _guard(rig).acks.count == 0
 
 
 async def test_a_body_trickling_in_unchecked_delays_nothing(
@@ -77,7 +77,7 @@ async def test_a_body_trickling_in_unchecked_delays_nothing(
     writer.write(f"{head}\r\n{body[:10]}".encode())  # no signature; the rest never comes
     await writer.drain()
     try:
-        assert _guard(rig).acks.waiting == 0, "no ack is owed to a request not yet checked"
+        assert _guard(rig).acks.count == 0, "no ack is owed to a request not yet checked"
         assert await rig.post(slash_body(rig.fake, "next")) == 200
         answer = await rig.fake.wait_for(lambda: rig.fake.responses, within=5)
         assert "Next up" in str(answer[0])
