@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import Protocol
 from urllib.parse import parse_qsl, urlencode
 
 ACTION_PREFIX = "cohort:"
@@ -140,6 +141,16 @@ class Image:
     alt_text: str
 
 
+class Sketch(Protocol):
+    """A picture a reply will carry, not drawn yet (a card, `bot.services.pictures`).
+    Adapters send the answer first and the picture after it, so a member's answer never
+    waits on drawing, and the command's database transaction never holds on for it."""
+
+    async def draw(self) -> Image | None:
+        """The picture, drawn now; None (logged) when it could not be drawn."""
+        ...
+
+
 @dataclass(frozen=True)
 class Attachment:
     """A file sent with a reply (a member's data export): shown as a download on Discord,
@@ -162,6 +173,7 @@ class Reply:
     progress: tuple[ProgressBar, ...] = ()
     buttons: tuple[Button, ...] = ()
     image: Image | None = None
+    sketch: Sketch | None = None  # a picture still to draw (see `Sketch`), instead of `image`
     attachment: Attachment | None = None
     ephemeral: bool = False
     is_error: bool = False
@@ -173,3 +185,26 @@ class Reply:
     @classmethod
     def error(cls, text: str) -> Reply:
         return cls(body=text, ephemeral=True, is_error=True)
+
+    @property
+    def has_picture(self) -> bool:
+        """Whether the reply carries a picture, drawn or still to draw."""
+        return self.image is not None or self.sketch is not None
+
+    def text_only(self) -> Reply:
+        """The reply without its picture: its text says everything the picture shows."""
+        return replace(self, image=None, sketch=None)
+
+    async def picture(self) -> Image | None:
+        """The reply's picture, drawn now if it is still to draw; None when it has none or
+        it could not be drawn."""
+        if self.image is not None:
+            return self.image
+        return await self.sketch.draw() if self.sketch is not None else None
+
+    async def drawn(self) -> Reply:
+        """The reply with its picture drawn, for where the answer and its picture go out
+        together (the console, a scheduled post)."""
+        if self.sketch is None:
+            return self
+        return replace(self, image=await self.sketch.draw(), sketch=None)

@@ -199,7 +199,7 @@ class Cohort:
         )
 
     async def text(self, line: str, *, as_: str = "ana", place: Place | None = None) -> str:
-        return render(await self(line, as_=as_, place=place))
+        return render(await (await self(line, as_=as_, place=place)).drawn())
 
     async def invoke(
         self, name: str, options: dict[str, OptionValue], *, as_: str = "ana"

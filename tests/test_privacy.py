@@ -71,6 +71,7 @@ async def test_a_hidden_member_who_does_everything_is_never_named_to_anyone_else
     async def run(line: str, *, as_: str, place: Place = GENERAL) -> Reply:
         actor = HIDDEN if as_ == HIDDEN.display_name else desk.cohort.actor(as_)
         reply = await app.dispatcher.run_line(line, actor=actor, place=place)
+        reply = await reply.drawn()  # its picture's alt text is read too
         assert not reply.is_error or "private" in reply.body, reply.body
         seen.replies.append((as_, reply))
         return reply

@@ -248,7 +248,7 @@ async def world(stress_db: str, stress_pack: Path) -> AsyncIterator[World]:
 
 async def _run(world: World, number: int, name: str, **options: OptionValue) -> Reply:
     invocation = Invocation(name, world.actor(number), DISCORD_PLACE, options)
-    reply = await world.app.dispatcher.run(invocation)
+    reply = await (await world.app.dispatcher.run(invocation)).drawn()
     world.setup_replies.append(reply)
     return reply
 
@@ -354,7 +354,8 @@ async def _run_everything(world: World) -> None:
     actor = world.actor(CALLER)
 
     async def line(text: str) -> Reply:
-        return await world.app.dispatcher.run_line(text, actor=actor, place=DISCORD_PLACE)
+        reply = await world.app.dispatcher.run_line(text, actor=actor, place=DISCORD_PLACE)
+        return await reply.drawn()  # as members get it: with its picture
 
     other = world.names[OTHER].lower()  # typed as people type names
     world.extra["/group checkins (the busy week)"] = await line("/group checkins")
@@ -389,7 +390,8 @@ async def _run_everything(world: World) -> None:
     # The App Home shows the member's /progress asked with no channel, as the Slack adapter
     # asks it (adapters/slack/app.py, refresh_home); the core answers every platform alike.
     home = Place(Platform.DISCORD, DISCORD_PLACE.workspace_id, "")
-    world.home = await world.app.dispatcher.run(Invocation("progress", world.actor(OTHER), home))
+    home_reply = await world.app.dispatcher.run(Invocation("progress", world.actor(OTHER), home))
+    world.home = await home_reply.drawn()
 
 
 # --- checking one reply on both platforms ------------------------------------------------------

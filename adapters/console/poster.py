@@ -44,19 +44,20 @@ class ConsolePoster:
     async def post(self, place: Place, reply: Reply, sending: Sending | None = None) -> None:
         if reply.buttons:
             self.latest_buttons[None] = reply.buttons
-        self.outbox.append(f"📣 {self.channel_name} · {self._when()}\n{self.show(reply)}")
+        self.outbox.append(f"📣 {self.channel_name} · {self._when()}\n{await self.show(reply)}")
 
     async def dm(
         self, place: Place, actor: Actor, reply: Reply, sending: Sending | None = None
     ) -> None:
         if reply.buttons:
             self.latest_buttons[actor.display_name] = reply.buttons
-        self.outbox.append(f"✉️  DM to {actor.display_name} · {self._when()}\n{self.show(reply)}")
+        shown = await self.show(reply)
+        self.outbox.append(f"✉️  DM to {actor.display_name} · {self._when()}\n{shown}")
 
-    def show(self, reply: Reply) -> str:
+    async def show(self, reply: Reply) -> str:
         """`reply` as text, a file it carries saved into the export folder first and its
-        picture into the image folder."""
-        return render_saving_files(reply, self.export_dir, self.image_dir)
+        picture (drawn now, if it is still to draw) into the image folder."""
+        return render_saving_files(await reply.drawn(), self.export_dir, self.image_dir)
 
     def buttons_for(self, name: str) -> tuple[Button, ...]:
         """What `:click` presses after time moved on: the buttons of the latest DM to

@@ -99,7 +99,7 @@ class ConsoleSession:
             return await self._console_command(text[1:])
         reply = await self.app.dispatcher.run_line(text, actor=self.actor, place=self.place)
         self.buttons = reply.buttons
-        return "\n\n".join([self.poster.show(reply), *self.poster.take()])
+        return "\n\n".join([await self.poster.show(reply), *self.poster.take()])
 
     async def _console_command(self, text: str) -> str | None:
         word, _, rest = text.partition(" ")
@@ -143,7 +143,7 @@ class ConsoleSession:
             typed=typed.strip() if form is not None else None,
         )
         self.buttons = reply.buttons
-        return "\n\n".join([self.poster.show(reply), *self.poster.take()])
+        return "\n\n".join([await self.poster.show(reply), *self.poster.take()])
 
     async def _advance(self, text: str) -> str:
         match = DURATION.match(text)

@@ -258,6 +258,7 @@ class DiscordPoster:
         channel = self.client.get_partial_messageable(
             int(place.channel_id), guild_id=int(place.workspace_id)
         )
+        reply = await reply.drawn()  # a post goes out whole: its picture in its one message
         parts = translate.messages(reply)
         thread = translate.thread_name(reply.thread) if reply.thread is not None else None
         if thread is None:
@@ -272,6 +273,7 @@ class DiscordPoster:
     ) -> None:
         user = discord.Object(int(actor.user_id))
         channel = await self._retrying(lambda: self.client.create_dm(user))
+        reply = await reply.drawn()
 
         seal_for = self.seals.for_dm(place, actor.user_id)
         await self._send_all(channel, translate.messages(reply, seal_for), sending)
@@ -363,7 +365,8 @@ class InteractionAnswer:
     """The messages that answer one interaction. The first is the interaction's response, or
     replaces the "thinking…" of a deferral; the others are followups, which the
     interaction's token allows for 15 minutes (`ReceivingAndResponding.TOKEN_LIFETIME`).
-    A public answer to a deferral (which is private) is said to follow below, and does."""
+    A public answer to a deferral (which is private) is said to follow below, and does.
+    A picture still to draw follows its answer: the message that shows it is edited."""
 
     def __init__(
         self, interaction: discord.Interaction, *, deferred: bool, seal_for: SealFor | None = None
@@ -371,13 +374,41 @@ class InteractionAnswer:
         self.interaction = interaction
         self.thinking = deferred  # the deferral still shows "thinking…"
         self.seal_for = seal_for  # in a DM: seals the answer's buttons for the group
+        # What was sent, in order: each part, and its message (None: the original response).
+        self.sent: list[tuple[translate.Outgoing, discord.WebhookMessage | None]] = []
 
     async def send(self, reply: Reply) -> None:
         for part in translate.messages(reply, self.seal_for):
-            await self._send_one(message(part), ephemeral=reply.ephemeral)
+            sent = await self._send_one(message(part), ephemeral=reply.ephemeral)
+            self.sent.append((part, sent))
 
-    async def _send_one(self, content: dict[str, Any], *, ephemeral: bool) -> None:
+    async def show_picture(self, reply: Reply) -> None:
+        """`reply`, already sent without its picture, now with it (drawn): each message
+        that changes is edited (the one whose embed shows the picture), and a message the
+        picture adds is sent after the others."""
+        for at, part in enumerate(translate.messages(reply, self.seal_for)):
+            if at >= len(self.sent):
+                sent = await self._send_one(message(part), ephemeral=reply.ephemeral)
+                self.sent.append((part, sent))
+                continue
+            before, sent = self.sent[at]
+            if (part.payload(), part.files) == (before.payload(), before.files):
+                continue
+            content = message(part)
+            content["attachments"] = content.pop("files", [])
+            if sent is None:
+                await self.interaction.edit_original_response(**content)
+            else:
+                await sent.edit(**content)
+            self.sent[at] = (part, sent)
+
+    async def _send_one(
+        self, content: dict[str, Any], *, ephemeral: bool
+    ) -> discord.WebhookMessage | None:
+        """Send one message of the answer; the followup it made, or None when it is (or
+        replaced) the interaction's original response."""
         interaction = self.interaction
+        sent: discord.WebhookMessage | None = None
         if not interaction.response.is_done():
             await interaction.response.send_message(ephemeral=ephemeral, **content)
         elif self.thinking and ephemeral:
@@ -387,8 +418,9 @@ class InteractionAnswer:
         else:
             if self.thinking:
                 await interaction.edit_original_response(content=SHARED)
-            await interaction.followup.send(ephemeral=ephemeral, **content)
+            sent = await interaction.followup.send(ephemeral=ephemeral, wait=True, **content)
         self.thinking = False
+        return sent
 
 
 class DiscordAdapter:
@@ -576,11 +608,14 @@ class DiscordAdapter:
         """Send `reply` as the interaction's answer. A file larger than Discord takes in
         this interaction is not sent: the member is told so in a short message instead. A
         picture too large goes unsent, and the answer (whose text says it all) without it."""
+        sketch, reply = reply.sketch, replace(reply, sketch=None)
         reply = translate.without_oversized_picture(reply, interaction.filesize_limit)
         refusal = translate.file_too_big(reply, interaction.filesize_limit)
         answer = InteractionAnswer(interaction, deferred=deferred, seal_for=seal_for)
         try:
             await answer.send(refusal or reply)
+            if sketch is not None and refusal is None:
+                await self._picture_follows(answer, replace(reply, sketch=sketch))
         except discord.HTTPException as error:
             if refusal is not None or not _too_large(error):
                 raise
@@ -594,6 +629,20 @@ class DiscordAdapter:
                 await answer.send(translate.too_big(reply.attachment))
             else:
                 raise
+
+    async def _picture_follows(self, answer: InteractionAnswer, reply: Reply) -> None:
+        """Draw the picture of `reply`, whose answer is out, and show it in that answer. Not
+        drawn, too large or refused by Discord, it is left out (logged): the text, already
+        there, says everything the picture shows."""
+        drawn = translate.without_oversized_picture(
+            await reply.drawn(), answer.interaction.filesize_limit
+        )
+        if drawn.image is None:
+            return
+        try:
+            await answer.show_picture(drawn)
+        except discord.HTTPException as error:
+            log.warning("Discord did not take the picture of an answer (%s)", error)
 
     # --- running ---------------------------------------------------------------------
 

@@ -42,7 +42,7 @@ from adapters.slack.rate_limits import SlackPacer
 from bot.bootstrap import App
 from bot.commands.parse import parse_command_line
 from bot.errors import UserError
-from bot.messages import Actor, Button, Invocation, Place, Platform, Reply
+from bot.messages import Actor, Button, Image, Invocation, Place, Platform, Reply
 from bot.ports import Sending
 from bot.seals import NOT_SEALED, PlaceSeals, Purpose, SealFor
 from bot.settings import Settings
@@ -143,7 +143,7 @@ class SlackPoster:
         return delivery
 
     async def post(self, place: Place, reply: Reply, sending: Sending | None = None) -> None:
-        text = replace(reply, image=None)
+        text = reply.text_only()
         await self._deliver(place, place.channel_id, translate.messages(text), sending)
         await self._deliver_picture(place, place.channel_id, reply, sending)
 
@@ -155,7 +155,7 @@ class SlackPoster:
         )
         channel = opened["channel"]["id"]
         seal_for = self.seals.for_dm(place, actor.user_id)
-        text = replace(reply, image=None)
+        text = reply.text_only()
         await self._deliver(place, channel, translate.messages(text, seal_for), sending)
         await self._deliver_picture(place, channel, reply, sending)
 
@@ -166,8 +166,7 @@ class SlackPoster:
         picture is named after the delivery, and a resend that may follow a first attempt
         looks for it in the conversation first. Slack not taking it is logged, never
         raised: the text, already there, says everything the picture shows."""
-        picture = reply.image
-        if picture is None:
+        if not reply.has_picture:
             return
         name = f"cohort-{sending.token(16)}.png" if sending is not None else PICTURE_NAME
         if (
@@ -176,6 +175,9 @@ class SlackPoster:
             and await self._picture_there(place, channel, name)
         ):
             log.info("the picture of %s is already in %s; not sharing it again", sending, channel)
+            return
+        picture = await reply.picture()
+        if picture is None:
             return
         await self.pacer.call(place.workspace_id, "files.getUploadURLExternal")
         await self.pacer.call(place.workspace_id, "files.completeUploadExternal")
@@ -656,21 +658,27 @@ class SlackAdapter:
         place: Place,
         seal_for: SealFor | None = None,
     ) -> None:
-        """Answer with `reply` first; its picture follows, into the channel right after the
-        text (a reply the channel sees) or into the member's DM (an ephemeral answer, which
-        says it is on its way, and says so again if Slack did not take it)."""
-        picture = reply.image
-        if picture is None:
+        """Answer with `reply` first; its picture, drawn after the answer went out, follows
+        into the channel right after the text (a reply the channel sees) or into the
+        member's DM (an ephemeral answer, which says it is on its way, and says so again if
+        it could not be drawn or Slack did not take it)."""
+        if not reply.has_picture:
             await self.answer(respond, reply, payload, seal_for)
         elif not reply.ephemeral:
-            await self.answer(respond, replace(reply, image=None), payload, seal_for)
-            channel = translate.place_of(payload).channel_id
-            await share_picture(self.client, channel, picture, title=picture_title(reply))
+            await self.answer(respond, reply.text_only(), payload, seal_for)
+            picture = await reply.picture()
+            if picture is not None:
+                channel = translate.place_of(payload).channel_id
+                await share_picture(self.client, channel, picture, title=picture_title(reply))
         else:
             body = f"{reply.body}\n\n{PICTURE_COMING}" if reply.body else PICTURE_COMING
-            coming = replace(reply, body=body, image=None)
+            coming = replace(reply.text_only(), body=body)
             used = await self.answer(respond, coming, payload, seal_for)
-            shared = await self._share_in_dm(place.workspace_id, actor.user_id, reply)
+            picture = await reply.picture()
+            shared = None
+            if picture is not None:
+                title = picture_title(reply)
+                shared = await self._share_in_dm(place.workspace_id, actor.user_id, picture, title)
             if shared is None:
                 not_sent = Reply(PICTURE_NOT_SENT, ephemeral=True)
                 await self.answer(respond, not_sent, payload, used=used)
@@ -678,11 +686,12 @@ class SlackAdapter:
                 remember(self._home_pictures, (place.workspace_id, actor.user_id), shared)
         await self.refresh_home(actor, place)
 
-    async def _share_in_dm(self, workspace: str, user_id: str, reply: Reply) -> Shared | None:
-        """`reply`'s picture shared into the member's DM with the bot; None, logged, when
-        Slack did not take it. A DM remembered from before that no longer takes it (the
-        member left the workspace and came back, say) is opened afresh once."""
-        assert reply.image is not None
+    async def _share_in_dm(
+        self, workspace: str, user_id: str, picture: Image, title: str
+    ) -> Shared | None:
+        """`picture` shared into the member's DM with the bot; None, logged, when Slack did
+        not take it. A DM remembered from before that no longer takes it (the member left
+        the workspace and came back, say) is opened afresh once."""
         key = (workspace, user_id)
         remembered = recall(self._dm_channels, key)
         for channel in (remembered, None) if remembered else (None,):
@@ -691,8 +700,7 @@ class SlackAdapter:
             except (SlackApiError, SlackClientError, aiohttp.ClientError, TimeoutError):
                 log.warning("could not open a DM with %s for a picture", user_id, exc_info=True)
                 return None
-            title = picture_title(reply)
-            shared = await share_picture(self.client, channel, reply.image, title=title)
+            shared = await share_picture(self.client, channel, picture, title=title)
             if shared is not None:
                 return shared
             self._dm_channels.pop(key, None)
@@ -726,6 +734,7 @@ class SlackAdapter:
         if reply.is_error:
             return
         try:
+            reply = await reply.drawn()
             picture = await self._home_picture(actor, home, reply, share=share_picture)
             view = limits.checked(translate.home_view(reply, picture=picture))
             await self.client.views_publish(user_id=actor.user_id, view=view)
@@ -745,7 +754,8 @@ class SlackAdapter:
             return known.file_id
         if not share:
             return None
-        shared = await self._share_in_dm(home.workspace_id, actor.user_id, reply)
+        title = picture_title(reply)
+        shared = await self._share_in_dm(home.workspace_id, actor.user_id, reply.image, title)
         if shared is None:
             return None
         remember(self._home_pictures, key, shared)

@@ -89,7 +89,7 @@ async def show_leaderboard(ctx: CommandContext) -> Reply:
     hidden = not privacy.is_visible(ctx.member)
     if hidden:
         lines.append("_You're hidden from leaderboards. `/me privacy public` to appear._")
-    image = None
+    sketch = None
     if await pictures.wanted(ctx.session, ctx.member, ctx.group):
         card = pictures.leaderboard_card(
             title=CARD_TITLES[metric],
@@ -99,8 +99,8 @@ async def show_leaderboard(ctx: CommandContext) -> Reply:
             caller=_entry(mine, metric, ctx.member.id) if mine is not None else None,
             empty=plain_text(EMPTY[metric].format(period=words)),
         )
-        image = await pictures.drawn(card, ctx.invocation.place.platform)
-    return Reply(title=title, body="\n".join(lines), image=image, ephemeral=hidden)
+        sketch = pictures.CardSketch(card, ctx.invocation.place.platform)
+    return Reply(title=title, body="\n".join(lines), sketch=sketch, ephemeral=hidden)
 
 
 def _period(period: Period, now: datetime, tz: ZoneInfo) -> tuple[datetime | None, str]:

@@ -171,7 +171,7 @@ async def show_progress(ctx: CommandContext) -> Reply:
             Field("Review", _review_text(await review.health(ctx.session, member, ctx.now)))
         )
     whose = "Your" if is_self else f"{name(member.display_name)}'s"
-    image = None
+    sketch = None
     if await pictures.wanted(ctx.session, ctx.member, ctx.group):
         card = await pictures.progress_card(
             ctx.session,
@@ -181,7 +181,7 @@ async def show_progress(ctx: CommandContext) -> Reply:
             hours_this_week=studied.get(member.id, 0.0),
             now=ctx.now,
         )
-        image = await pictures.drawn(card, ctx.invocation.place.platform)
+        sketch = pictures.CardSketch(card, ctx.invocation.place.platform)
     return Reply(
         title=f"📈 {whose} progress · {track.title}",
         body=body,
@@ -189,7 +189,7 @@ async def show_progress(ctx: CommandContext) -> Reply:
         progress=tuple(
             ProgressBar(p.phase.title, p.done, p.total - p.skipped) for p in mine.phases
         ),
-        image=image,
+        sketch=sketch,
         ephemeral=True,
     )
 

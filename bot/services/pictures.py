@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import cast
 from zoneinfo import ZoneInfo
@@ -77,6 +78,19 @@ async def drawn(card: cards.Card, platform: Platform) -> Image | None:
     except Exception:
         log.exception("could not draw a %s", type(card).__name__)
         return None
+
+
+@dataclass(frozen=True)
+class CardSketch:
+    """A command's card, to be drawn once its answer has gone out (`bot.messages.Sketch`):
+    everything it shows is read inside the command's transaction; drawing it waits for
+    neither the member nor the database."""
+
+    card: cards.Card
+    platform: Platform
+
+    async def draw(self) -> Image | None:
+        return await drawn(self.card, self.platform)
 
 
 # --- the progress card ---------------------------------------------------------------------

@@ -21,10 +21,11 @@ FRI_PROMPT = datetime(2026, 11, 20, 16, 0, tzinfo=UTC)  # Friday 17:00 Berlin
 SUN_SUMMARY = datetime(2026, 11, 22, 16, 0, tzinfo=UTC)
 
 
-def image_of(reply: Reply) -> Image:
+async def image_of(reply: Reply) -> Image:
     assert not reply.is_error, reply.body
-    assert reply.image is not None, "a picture goes with the reply"
-    return reply.image
+    picture = await reply.picture()
+    assert picture is not None, "a picture goes with the reply"
+    return picture
 
 
 async def test_progress_comes_with_a_card_of_the_same_numbers(group: Cohort) -> None:
@@ -37,7 +38,7 @@ async def test_progress_comes_with_a_card_of_the_same_numbers(group: Cohort) -> 
     await group("/done python-basics", as_="ana")
     reply = await group("/progress", as_="ana")
 
-    picture = image_of(reply)
+    picture = await image_of(reply)
     image = opened(picture.png)
     assert image.size == (progress_layout.WIDTH, progress_layout.HEIGHT)
     assert near(pixel(image, 2, 2), DARK.background), "Discord gets the dark card"
@@ -67,11 +68,11 @@ async def test_progress_comes_with_a_card_of_the_same_numbers(group: Cohort) -> 
 async def test_someone_elses_card_is_drawn_only_when_they_are_visible(group: Cohort) -> None:
     await group("/done python-basics", as_="ben")
     theirs = await group("/progress ben", as_="ana")
-    assert plain_text(image_of(theirs).alt_text).startswith("Progress card for ben")
+    assert plain_text((await image_of(theirs)).alt_text).startswith("Progress card for ben")
     await group("/me privacy hidden", as_="ben")
     hidden = await group("/progress ben", as_="ana")
     assert hidden.is_error
-    assert hidden.image is None
+    assert not hidden.has_picture
 
 
 async def test_the_leaderboard_card_ranks_visible_members_and_marks_the_caller(
@@ -83,7 +84,7 @@ async def test_the_leaderboard_card_ranks_visible_members_and_marks_the_caller(
     await group("/me privacy hidden", as_="dee")
     reply = await group("/leaderboard", as_="ben")
 
-    picture = image_of(reply)
+    picture = await image_of(reply)
     alt = plain_text(picture.alt_text)
     assert "1. ana, 3 steps; 2. ben, 2 steps; 3. cy, 1 step." in alt
     assert "dee" not in alt, "a hidden member is on no card"
@@ -100,37 +101,37 @@ async def test_a_caller_below_the_top_ten_sees_their_own_row(group: Cohort) -> N
         for step in ("python-basics", "dev-tools", "linear-algebra")[: 3 if n < 10 else 1]:
             await group(f"/done {step}", as_=name)
     reply = await group("/leaderboard", as_="m11")
-    alt = plain_text(image_of(reply).alt_text)
+    alt = plain_text((await image_of(reply)).alt_text)
     assert "m11" not in alt.split("You are")[0]
     assert alt.endswith("You are 11th with 1 step.")
-    image = opened(image_of(reply).png)
+    image = opened((await image_of(reply)).png)
     assert image.size[1] == board_layout.TOP + 11 * board_layout.ROW + 24 + 24
 
 
 async def test_a_member_can_turn_pictures_off_for_their_own_replies(group: Cohort) -> None:
     off = await group("/me images off", as_="ana")
     assert "No more pictures" in off.body
-    assert (await group("/progress", as_="ana")).image is None
-    assert (await group("/leaderboard", as_="ana")).image is None
-    assert (await group("/progress", as_="ben")).image is not None, "others keep theirs"
+    assert (await group("/progress", as_="ana")).has_picture is False
+    assert (await group("/leaderboard", as_="ana")).has_picture is False
+    assert (await group("/progress", as_="ben")).has_picture, "others keep theirs"
     on = await group("/me images on", as_="ana")
     assert "Pictures are on" in on.body
-    assert (await group("/progress", as_="ana")).image is not None
+    assert (await group("/progress", as_="ana")).has_picture
 
 
 async def test_a_group_admin_turns_pictures_off_for_everyone_in_the_group(group: Cohort) -> None:
     refused = await group("/group images off", as_="ana")
     assert refused.is_error, "only the group's admins"
-    assert (await group("/progress", as_="ana")).image is not None
+    assert (await group("/progress", as_="ana")).has_picture
     off = await group("/group images off", as_="boss")
     assert "Pictures are off in this group, for everyone" in off.body
     for name in ("ana", "ben", "boss"):
-        assert (await group("/progress", as_=name)).image is None
-        assert (await group("/leaderboard", as_=name)).image is None
+        assert (await group("/progress", as_=name)).has_picture is False
+        assert (await group("/leaderboard", as_=name)).has_picture is False
     mine = await group("/me images on", as_="ana")
     assert "This group has them off for everyone" in mine.body
     await group("/group images on", as_="boss")
-    assert (await group("/progress", as_="ana")).image is not None
+    assert (await group("/progress", as_="ana")).has_picture
 
 
 async def _week(desk: Desk) -> None:
@@ -153,7 +154,7 @@ async def test_the_weekly_summary_carries_the_week_at_a_glance(desk: Desk) -> No
     [summary] = desk.poster.titled("📊")
     body = plain_text(summary.reply.body)
     assert body.startswith("Here's how the group did this week: 3 steps finished and 7.2 h")
-    picture = image_of(summary.reply)
+    picture = await image_of(summary.reply)
     alt = plain_text(picture.alt_text)
     # The same totals as the text (cy is hidden, and counted without being named).
     assert "16–22 Nov: 7.2 h studied and 3 steps finished" in alt
@@ -172,5 +173,5 @@ async def test_a_group_without_pictures_gets_the_summary_as_text(desk: Desk) -> 
     await desk.cohort("/group images off", as_="admin")
     await desk.run_until(SUN_SUMMARY)
     [summary] = desk.poster.titled("📊")
-    assert summary.reply.image is None
+    assert not summary.reply.has_picture
     assert "3 steps finished" in plain_text(summary.reply.body)

@@ -40,6 +40,10 @@ class DiscordRig:
     fake: FakeDiscord
     adapter: DiscordAdapter
 
+    async def settled(self) -> None:
+        """Wait until every answer under way is finished: its picture shown too."""
+        assert await self.adapter.core.work.idle(within=10), "an answer never finished"
+
     async def send(
         self, payload: dict[str, Any], *, who: dict[str, Any] = ANA, admin: bool = False
     ) -> str:

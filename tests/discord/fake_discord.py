@@ -197,6 +197,9 @@ class FakeDiscord:
     channel_limit: tuple[int, float] | None = CHANNEL_MESSAGES  # messages per seconds
     nonce_memory: float = NONCE_MEMORY
     messages: list[dict[str, Any]] = field(default_factory=list)  # created, in order
+    # The messages answering interactions, as members see them now (edits applied), by
+    # "token/@original" (the interaction's response) or "token/<id>" (a followup).
+    answers: dict[str, dict[str, Any]] = field(default_factory=dict)
     threads: dict[str, dict[str, Any]] = field(default_factory=dict)  # thread id -> channel
     # Channels where the bot lacks Create Public Threads: starting one there gets a 403.
     threads_refused: set[str] = field(default_factory=set)
@@ -294,6 +297,10 @@ class FakeDiscord:
     def threads_on(self, channel_id: str) -> list[dict[str, Any]]:
         """The threads started from messages of a channel, in order."""
         return [t for t in self.threads.values() if t["parent_id"] == channel_id]
+
+    def shown_answer(self, interaction_id: str) -> dict[str, Any] | None:
+        """An interaction's response as its member sees it now, edits applied."""
+        return self.answers.get(f"token-{interaction_id}/@original")
 
     def with_files(self) -> list[Call]:
         """Every call that carried files and was accepted, wherever it went."""
@@ -524,14 +531,44 @@ class FakeDiscord:
         )
 
     async def _recorded(self, request: web.Request, body: Any) -> web.Response:
+        """An interaction's response. A message (4) or a deferral's "thinking…" (5) becomes
+        its original response, which edits then change; an interaction is answered once."""
+        kind = body.get("type") if isinstance(body, dict) else None
+        if kind in (4, 5):
+            key = f"{request.match_info['token']}/@original"
+            if key in self.answers:
+                return Refused(400, 40060, "Interaction has already been acknowledged").response()
+            data = body.get("data") or {}
+            data = data if kind == 4 else {"flags": data.get("flags")}
+            self.answers[key] = self._message_object(request, CHANNEL, data)
         return _json({"interaction": {"id": request.match_info["id"], "type": 2}})
 
     async def _message(self, request: web.Request, body: Any) -> web.Response:
+        """A followup (POST) or an edit of an interaction's message (PATCH): an edit of a
+        message that does not exist is refused as Discord refuses it. An edit replaces what
+        it names; its `attachments` list the files to keep, by id, and the new ones."""
         channel = request.match_info.get("channel", CHANNEL)
         if self.post_delay:
             await asyncio.sleep(self.post_delay)
         payload = body if isinstance(body, dict) else {}
-        return _json(self._message_object(request, channel, payload))
+        token = request.match_info.get("token", "")
+        if request.method == "POST":
+            created = self._message_object(request, channel, payload)
+            self.answers[f"{token}/{created['id']}"] = created
+            return _json(created)
+        key = f"{token}/{request.match_info['message']}"
+        shown = self.answers.get(key)
+        if shown is None:
+            return Refused(404, 10008, "Unknown Message").response()
+        edited = {**shown, "edited_timestamp": TIMESTAMP}
+        edited |= {k: payload[k] for k in ("content", "embeds", "components") if k in payload}
+        if "attachments" in payload:
+            kept = {str(item.get("id")) for item in payload["attachments"] or []}
+            edited["attachments"] = [a for a in shown["attachments"] if a["id"] in kept] + [
+                self._attachment(sent) for sent in request.get(ACCEPTED_FILES, [])
+            ]
+        self.answers[key] = edited
+        return _json(edited)
 
     async def _channel_message(self, request: web.Request, body: Any) -> web.Response:
         """Create Message. With `enforce_nonce`, a nonce the same author used in the last

@@ -224,8 +224,10 @@ async def test_slow_work_is_deferred_first_then_answered(rig: DiscordRig) -> Non
     [deferred] = rig.fake.callbacks(progress_id)
     assert deferred["type"] == 5
     assert is_ephemeral(deferred)
-    [edited] = rig.fake.called("PATCH", "/webhooks/")
-    assert "Your progress" in text_of(edited.body)
+    answered = rig.fake.called("PATCH", "/webhooks/")[0]
+    assert "Your progress" in text_of(answered.body), "the thinking… became the answer"
+    shown = await rig.fake.wait_for(lambda: rig.fake.shown_answer(progress_id)["attachments"])
+    assert [a["filename"] for a in shown] == ["cohort.png"], "and its card followed"
 
     await rig.send(slash("done", step="python-basics"))
     [followup] = await rig.fake.wait_for(lambda: rig.fake.called("POST", "/webhooks/"))
