@@ -29,7 +29,7 @@ from adapters.discord.tree import build_commands
 from bot.bootstrap import App
 from bot.commands.dispatch import FormSpec
 from bot.errors import ConfigError
-from bot.messages import Actor, Button, Invocation, OptionValue, Place, Platform, Reply
+from bot.messages import Actor, Button, Image, Invocation, OptionValue, Place, Platform, Reply
 from bot.ports import Sending
 from bot.seals import NOT_SEALED, PlaceSeals, Purpose, SealFor
 from bot.services.tenancy import NOT_YOUR_GROUP
@@ -40,6 +40,9 @@ T = TypeVar("T")
 
 # Seconds before a slow answer is deferred: Discord wants a first answer within three.
 DEFER_AFTER = ReceivingAndResponding.FIRST_RESPONSE - 1.0
+# How long an answer waits for its card, so that both arrive as one message. Drawn later
+# than that (a busy moment), the answer goes first and its message is edited to show it.
+PICTURE_WITHIN = 0.05
 CALL_TIMEOUT = 30.0  # seconds a scheduled send may take before it counts as failed
 FORM_TIMEOUT = 15 * 60.0  # seconds a form stays open; the interaction token's lifetime
 # A thread leaves the channel list after a day without a message (a message brings it back).
@@ -395,7 +398,10 @@ class InteractionAnswer:
             if (part.payload(), part.files) == (before.payload(), before.files):
                 continue
             content = message(part)
+            # An edit keeps what it does not name: embeds and buttons are named, even none.
             content["attachments"] = content.pop("files", [])
+            content.setdefault("embeds", [])
+            content.setdefault("view", None)
             if sent is None:
                 await self.interaction.edit_original_response(**content)
             else:
@@ -438,6 +444,7 @@ class DiscordAdapter:
         self.client.add_dynamic_items(CohortButton)
         self.poster = DiscordPoster(self.client, core.seals)
         self.defer_after = DEFER_AFTER
+        self.picture_within = PICTURE_WITHIN
         self._connection: asyncio.Task[None] | None = None
         _serving[self.client] = self
 
@@ -607,15 +614,24 @@ class DiscordAdapter:
     ) -> None:
         """Send `reply` as the interaction's answer. A file larger than Discord takes in
         this interaction is not sent: the member is told so in a short message instead. A
-        picture too large goes unsent, and the answer (whose text says it all) without it."""
-        sketch, reply = reply.sketch, replace(reply, sketch=None)
+        picture too large goes unsent, and the answer (whose text says it all) without it.
+
+        A picture still to draw is waited for `picture_within` seconds at most, so that the
+        answer and its card arrive as one message; later than that, the answer goes first
+        and the card follows in an edit of its message."""
+        drawing: asyncio.Future[Image | None] | None = None
+        if reply.sketch is not None:
+            drawing = asyncio.ensure_future(reply.sketch.draw())
+            await asyncio.wait({drawing}, timeout=self.picture_within)
+            reply = replace(reply, sketch=None, image=drawing.result() if drawing.done() else None)
+            drawing = None if drawing.done() else drawing
         reply = translate.without_oversized_picture(reply, interaction.filesize_limit)
         refusal = translate.file_too_big(reply, interaction.filesize_limit)
         answer = InteractionAnswer(interaction, deferred=deferred, seal_for=seal_for)
         try:
             await answer.send(refusal or reply)
-            if sketch is not None and refusal is None:
-                await self._picture_follows(answer, replace(reply, sketch=sketch))
+            if drawing is not None and refusal is None:
+                await self._picture_follows(answer, reply, drawing)
         except discord.HTTPException as error:
             if refusal is not None or not _too_large(error):
                 raise
@@ -630,19 +646,21 @@ class DiscordAdapter:
             else:
                 raise
 
-    async def _picture_follows(self, answer: InteractionAnswer, reply: Reply) -> None:
-        """Draw the picture of `reply`, whose answer is out, and show it in that answer. Not
-        drawn, too large or refused by Discord, it is left out (logged): the text, already
-        there, says everything the picture shows."""
+    async def _picture_follows(
+        self, answer: InteractionAnswer, reply: Reply, drawing: Awaitable[Image | None]
+    ) -> None:
+        """Show the picture being drawn for `reply`, whose answer is out, in that answer.
+        Not drawn, too large or not taken by Discord, it is left out (logged): the text,
+        already there, says everything the picture shows."""
         drawn = translate.without_oversized_picture(
-            await reply.drawn(), answer.interaction.filesize_limit
+            replace(reply, image=await drawing), answer.interaction.filesize_limit
         )
         if drawn.image is None:
             return
         try:
             await answer.show_picture(drawn)
-        except discord.HTTPException as error:
-            log.warning("Discord did not take the picture of an answer (%s)", error)
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as error:
+            log.warning("Discord did not take the picture of an answer (%r)", error)
 
     # --- running ---------------------------------------------------------------------
 

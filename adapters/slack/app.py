@@ -734,7 +734,12 @@ class SlackAdapter:
         if reply.is_error:
             return
         try:
-            reply = await reply.drawn()
+            # The card is drawn only when the App Home may show it: to share it now, or to
+            # see whether it is still the one shared before.
+            if share_picture or (home.workspace_id, actor.user_id) in self._home_pictures:
+                reply = await reply.drawn()
+            else:
+                reply = reply.text_only()
             picture = await self._home_picture(actor, home, reply, share=share_picture)
             view = limits.checked(translate.home_view(reply, picture=picture))
             await self.client.views_publish(user_id=actor.user_id, view=view)

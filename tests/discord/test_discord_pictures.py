@@ -1,14 +1,18 @@
-"""Pictures on Discord, end to end. A command's answer goes out first, its text whole; its
-card, drawn after, follows in an edit of that same message: a multipart attachment
-(`files[0]`, with its alt text as the attachment's description) that the embed shows. A
-card Discord would not take is left out, never the answer."""
+"""Pictures on Discord, end to end: a card travels as a multipart attachment of the answer
+(`files[0]`, with its alt text as the attachment's description) and the embed shows it.
+The answer waits a moment for its card, so both arrive as one message; a card drawn later
+than that follows in an edit of the answer, which never waits longer. The text stays whole
+beside it, and whole without it when the card cannot be drawn or Discord would not take it."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+import pytest
+
 from bot import cards
-from bot.messages import Place, Platform, Reply
+from bot.messages import Image, Place, Platform, Reply
 from bot.ports import Sending
 from tests.cards.examples import WEEK
 from tests.cards.support import near, opened, pixel
@@ -17,20 +21,42 @@ from tests.discord.fake_discord import ANA, BEN, CHANNEL, GUILD, SentFile, in_gu
 
 
 def embedded_picture(message: dict[str, Any]) -> str:
+    message = message.get("data", message)
     [embed] = [e for e in message["embeds"] if "image" in e]
     return str(embed["image"]["url"])
 
 
-async def test_progress_answers_first_and_its_card_follows_in_the_same_message(
-    rig: DiscordRig,
-) -> None:
+async def test_progress_arrives_with_its_card_attached_and_shown(rig: DiscordRig) -> None:
+    await rig.run("done", step="python-basics")
+    interaction = await rig.send(slash("progress"))
+    answer = await rig.answer(interaction)
+    await rig.settled()
+
+    assert is_ephemeral(answer)
+    assert "Your progress" in text_of(answer), "the text is all there"
+    [call] = rig.fake.with_files()
+    assert call.path.startswith(f"/interactions/{interaction}"), "one message, card and all"
+    [sent] = call.files
+    assert sent.filename == "cohort.png"
+    image = opened(sent.data)
+    assert image.size == (800, 500)
+    assert near(pixel(image, 2, 2), cards.DARK.background), "dark, as Discord's own theme"
+    assert embedded_picture(answer) == "attachment://cohort.png"
+    assert sent.description is not None
+    assert sent.description.startswith("Progress card for Ana on Machine Learning Engineer")
+    [listed] = answer["data"]["attachments"]
+    assert listed["filename"] == "cohort.png"
+    assert rig.fake.called("PATCH", "/webhooks/") == [], "and never edited"
+
+
+async def test_a_card_drawn_late_follows_in_the_same_message(rig: DiscordRig) -> None:
+    rig.adapter.picture_within = 0  # a busy moment: the card is not ready with the answer
     await rig.run("done", step="python-basics")
     interaction = await rig.send(slash("progress"))
     answer = await rig.answer(interaction)
 
-    assert is_ephemeral(answer)
-    assert "Your progress" in text_of(answer), "the text is all there at once"
-    assert not answer["data"].get("attachments"), "the card is not waited for"
+    assert "Your progress" in text_of(answer), "the answer did not wait for its card"
+    assert not answer["data"].get("attachments")
     await rig.settled()
     shown = rig.fake.shown_answer(interaction)
     assert shown is not None
@@ -39,12 +65,9 @@ async def test_progress_answers_first_and_its_card_follows_in_the_same_message(
     [attached] = shown["attachments"]
     assert attached["filename"] == "cohort.png"
     assert attached["description"].startswith("Progress card for Ana on Machine Learning Engineer")
-    [edit] = [c for c in rig.fake.with_files() if c.method == "PATCH"]
+    [edit] = rig.fake.with_files()
+    assert edit.method == "PATCH"
     assert edit.path.endswith("/messages/@original"), "the answer itself is edited"
-    [sent] = edit.files
-    image = opened(sent.data)
-    assert image.size == (800, 500)
-    assert near(pixel(image, 2, 2), cards.DARK.background), "dark, as Discord's own theme"
 
 
 async def test_a_public_leaderboard_shows_its_card_in_the_channel(rig: DiscordRig) -> None:
@@ -53,31 +76,30 @@ async def test_a_public_leaderboard_shows_its_card_in_the_channel(rig: DiscordRi
     await rig.run("done", step="dev-tools", who=BEN)
     interaction = await rig.send(slash("leaderboard"))
     answer = await rig.answer(interaction)
-    await rig.settled()
 
     assert not is_ephemeral(answer)
-    shown = rig.fake.shown_answer(interaction)
-    assert shown is not None
-    assert embedded_picture(shown) == "attachment://cohort.png"
-    [attached] = shown["attachments"]
-    assert "1. Ben, 2 steps; 2. Ana, 1 step." in attached["description"]
+    assert embedded_picture(answer) == "attachment://cohort.png"
+    [call] = [c for c in rig.fake.with_files() if c.path.startswith(f"/interactions/{interaction}")]
+    [sent] = call.files
+    assert sent.description is not None
+    assert "1. Ben, 2 steps; 2. Ana, 1 step." in sent.description
 
 
 async def test_a_picture_too_large_for_the_interaction_is_left_out_not_the_answer(
     rig: DiscordRig,
 ) -> None:
     small = {**in_guild(ANA), **slash("progress"), "attachment_size_limit": 2048}
-    interaction = await rig.fake.interact(small)
-    answer = await rig.answer(interaction)
+    answer = await rig.answer(await rig.fake.interact(small))
     await rig.settled()
     assert "Your progress" in text_of(answer)
+    assert not answer["data"].get("attachments")
     assert rig.fake.with_files() == []
-    shown = rig.fake.shown_answer(interaction)
-    assert shown is not None
-    assert shown["edited_timestamp"] is None, "the answer stays as it was"
 
 
-async def test_a_card_discord_refuses_leaves_the_answer_as_it_was(rig: DiscordRig) -> None:
+async def test_a_late_card_discord_refuses_leaves_the_answer_as_it_was(
+    rig: DiscordRig, caplog: pytest.LogCaptureFixture
+) -> None:
+    rig.adapter.picture_within = 0
     rig.fake.failures["edit"] = [413]  # measured larger than the interaction said it takes
     interaction = await rig.send(slash("progress"))
     answer = await rig.answer(interaction)
@@ -86,7 +108,26 @@ async def test_a_card_discord_refuses_leaves_the_answer_as_it_was(rig: DiscordRi
     assert shown is not None
     assert text_of(shown) == text_of(answer)
     assert not shown["attachments"]
-    assert "Your progress" in text_of(await rig.run("progress")), "and the bot answers on"
+    assert "Discord did not take the picture" in caplog.text, "left out, and said why"
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], "not a failure"
+
+
+async def test_a_card_that_cannot_be_drawn_leaves_a_whole_answer(
+    rig: DiscordRig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(card: cards.Card, theme: cards.Theme) -> Image:
+        raise OSError("no fonts today")
+
+    monkeypatch.setattr(cards, "render", broken)
+    for late in (False, True):
+        rig.adapter.picture_within = 0 if late else 1.0
+        interaction = await rig.send(slash("progress"))
+        answer = await rig.answer(interaction)
+        await rig.settled()
+        assert "Your progress" in text_of(answer)
+        assert not answer["data"].get("attachments")
+    assert rig.fake.with_files() == []
+    assert rig.fake.called("PATCH", "/webhooks/") == []
 
 
 async def test_a_member_who_turned_pictures_off_gets_text_only(rig: DiscordRig) -> None:
