@@ -51,6 +51,7 @@ from bot.db.models import (
 from bot.messages import Actor, Place, Platform
 from bot.ops.inflight import InFlight
 from bot.ops.metrics import Metrics
+from bot.ops.turns import Turns
 from bot.ports import Poster, Sending
 from bot.roadmap.catalog import Catalog
 from bot.scheduler import claims, compose, learning
@@ -397,7 +398,9 @@ class AccountabilityEngine:
             reachable = [m for m in members.values() if learners.is_learner(m) and m.reminders]
             last = await groups.last_activities(session, reachable, now)
         plans = []
+        turns = Turns(give_way=self._after_commands)  # a batch is long: members come first
         for row in rows:
+            await turns.take()
             since = max(row.checked_through or now - LOOKBACK, now - LOOKBACK)
             member = members.get(row.member_id) if row.member_id is not None else None
             if row.kind in by_member:

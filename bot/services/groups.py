@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +25,7 @@ from bot.db.models import (
     StudyLog,
     Vacation,
 )
+from bot.ops.turns import Turns
 from bot.roadmap.catalog import Track
 from bot.roadmap.schema import Phase
 from bot.services import learners
@@ -96,8 +99,29 @@ async def last_activity(session: AsyncSession, member: Member, now: datetime) ->
     return (await last_activities(session, [member], now))[member.id]
 
 
+class Joined(Protocol):
+    """A member as `last_activities` reads them: a `Member`, or `_Learner` row values."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def community_id(self) -> int: ...
+    @property
+    def joined_at(self) -> datetime: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Learner:
+    """What counting the learners of many groups reads of each: their row's values, much
+    cheaper than thousands of `Member` objects."""
+
+    id: int
+    community_id: int
+    joined_at: datetime
+
+
 async def last_activities(
-    session: AsyncSession, members: Sequence[Member], now: datetime
+    session: AsyncSession, members: Sequence[Joined], now: datetime
 ) -> dict[int, datetime]:
     """`last_activity` for many members at once (of one community or several): four
     queries for every few hundred members."""
@@ -154,10 +178,11 @@ async def learner_phases_of(
     """`learner_phases` for many groups at once (by id, each with its track): six
     queries for every few hundred groups and their members, however many groups."""
     found: dict[int, Counter[str]] = {group_id: Counter() for group_id in wanted}
-    studying: dict[int, list[Member]] = {group_id: [] for group_id in wanted}
+    studying: dict[int, list[_Learner]] = {group_id: [] for group_id in wanted}
+    turns = Turns()  # thousands of learners: the loops below give way now and then
     for chunk in chunked(list(wanted)):
         rows = await session.execute(
-            select(GroupMember.group_id, Member)
+            select(GroupMember.group_id, Member.id, Member.community_id, Member.joined_at)
             .join(Member, Member.id == GroupMember.member_id)
             .join(Group, Group.id == GroupMember.group_id)
             .where(
@@ -166,14 +191,16 @@ async def learner_phases_of(
                 learners.learner_clause(),
             )
         )
-        for group_id, member in rows:
-            studying[group_id].append(member)
+        for group_id, member_id, community_id, joined_at in rows:
+            studying[group_id].append(_Learner(member_id, community_id, joined_at))
+            await turns.take()
     everyone = list({m.id: m for among in studying.values() for m in among}.values())
     last = await last_activities(session, everyone, now)
-    counted: dict[int, list[Member]] = {}
+    counted: dict[int, list[_Learner]] = {}
     for group_id, among in studying.items():
         active = [m for m in among if not learners.is_dormant(last[m.id], now)]
         counted[group_id] = active or among
+        await turns.take()
     track_ids = {group_id: track.id for group_id, (_, track) in wanted.items()}
     statuses = await _statuses(
         session,
@@ -183,6 +210,7 @@ async def learner_phases_of(
     phase_at: dict[tuple[str, frozenset[tuple[str, StepStatus]]], str | None] = {}
     for group_id, among in counted.items():
         track = wanted[group_id][1]
+        await turns.take()
         for member in among:
             mine = statuses.get((member.id, track.id), {})
             place = (track.id, frozenset(mine.items()))
