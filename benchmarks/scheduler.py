@@ -942,6 +942,38 @@ class CommandFigures:
     fanout_sent: int
     maxrss_mib: float
     slack: dict[str, dict[str, tuple[float, float, int]]] = field(default_factory=dict)
+    # How late the event loop ran a 1 ms timer during the fan-out: p50, p99 and most, in ms.
+    stalls: tuple[float, float, float] = (0.0, 0.0, 0.0)
+
+
+class LoopWatch:
+    """How long the event loop goes without running what is ready: a timer set for
+    `PERIOD` is late by however long the loop was held (by a batch being planned, say),
+    and a Slack request owed its ack waits as long."""
+
+    PERIOD = 0.001
+
+    def __init__(self) -> None:
+        self.late: list[float] = []
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._watch())
+
+    async def _watch(self) -> None:
+        while True:
+            started = time.perf_counter()
+            await asyncio.sleep(self.PERIOD)
+            self.late.append(max(0.0, time.perf_counter() - started - self.PERIOD) * 1000)
+
+    async def stop(self) -> tuple[float, float, float]:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if not self.late:
+            return (0.0, 0.0, 0.0)
+        return (statistics.median(self.late), _percentile(self.late, 0.99), max(self.late))
 
 
 def _percentile(values: list[float], fraction: float) -> float:
@@ -1163,6 +1195,8 @@ async def commands(
         for wave in range(15):
             busy_unloaded += await round_of(100 + wave, slack_times["alone"], unloaded)
         clock.set(WED_0900)
+        watch = LoopWatch()
+        watch.start()
         started = time.perf_counter()
         fanout_task = asyncio.create_task(engine.run_due())
         loaded: list[float] = []
@@ -1173,6 +1207,7 @@ async def commands(
             wave += 1
         sent = await fanout_task
         fanout_seconds = time.perf_counter() - started
+        stalls = await watch.stop()
     finally:
         measuring.close()
         if acks is not None:
@@ -1195,13 +1230,16 @@ async def commands(
         }
         if slack
         else {},
+        stalls,
     )
     print(
         f"  /progress x{concurrency}: unloaded p50 {figures.unloaded[0]:.1f} ms "
         f"p99 {figures.unloaded[1]:.1f} ms; during a fan-out of {len(sent):,} posts "
         f"({fanout_seconds:.1f} s) p50 {figures.loaded[0]:.1f} ms p99 {figures.loaded[1]:.1f} ms "
         f"({figures.loaded[2]} answers, {busy_loaded} busy); one at a time p50 "
-        f"{figures.sequential[0]:.1f} ms; max RSS {figures.maxrss_mib:.0f} MiB",
+        f"{figures.sequential[0]:.1f} ms; max RSS {figures.maxrss_mib:.0f} MiB; the event "
+        f"loop held during the fan-out p50 {stalls[0]:.1f} ms p99 {stalls[1]:.1f} ms "
+        f"most {stalls[2]:.1f} ms",
         flush=True,
     )
     for when, found in figures.slack.items():
@@ -1487,6 +1525,14 @@ def report(stored: dict[str, Any]) -> str:
             f"| {c['loaded'][1]:.1f} ms | {c['loaded'][2]} | {c['busy_loaded']} |",
             "",
         ]
+        if c.get("stalls"):
+            p50, p99, most = c["stalls"]
+            lines += [
+                "While the fan-out ran, a 1 ms timer on the event loop ran late by p50 "
+                f"{p50:.1f} ms, p99 {p99:.1f} ms and {most:.1f} ms at most: the longest "
+                "anything ready to run (an ack, a command's next step) waited for the loop.",
+                "",
+            ]
         if c.get("slack"):
             lines += [
                 "Slack, in the same run: signed `/cohort progress` requests, 20 at a time, to",
