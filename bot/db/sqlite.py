@@ -15,6 +15,7 @@ Cohort reads one larger than a page of members).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 from collections import deque
 from collections.abc import Awaitable, Callable, Generator, Sequence
@@ -124,6 +125,7 @@ class _OneTripConnection(aiosqlite.Connection):
     def __init__(self, connector: Callable[[], sqlite3.Connection], chunk: int) -> None:
         super().__init__(connector, chunk)
         self._stop_queued = False
+        self._stopped: asyncio.Future[Any] | None = None  # answered once the thread ended
 
     def cursor(self) -> _Statement:  # type: ignore[override]  # made here, not on the thread
         return _Statement(self)
@@ -153,4 +155,18 @@ class _OneTripConnection(aiosqlite.Connection):
         except RuntimeError:  # from a finaliser, with no event loop: nobody waits
             future = None
         self._tx.put_nowait((future, close_and_stop))
+        self._stopped = future
         return future
+
+    async def _connect(self) -> _OneTripConnection:
+        """Open the sqlite3 connection on the thread. When that fails, aiosqlite stops the
+        thread without waiting for it, and the thread then answers on an event loop that
+        may have closed meanwhile (and says so on stderr): wait until it has ended."""
+        try:
+            await super()._connect()
+        except BaseException:
+            if self._stopped is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(self._stopped)
+            raise
+        return self

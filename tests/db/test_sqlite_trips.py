@@ -4,13 +4,14 @@ the engine asks of them: rows, counts, new ids, RETURNING rows, errors. On a rea
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db import sqlite
@@ -96,3 +97,35 @@ async def test_a_connection_stopped_while_it_closes_still_finishes_closing(
     connection._thread.join(timeout=10)
     assert not connection._thread.is_alive()
     connection.stop()  # stopping again, as a leftover's finaliser may, is harmless
+
+
+def test_a_database_that_cannot_be_opened_leaves_no_thread_answering_later(
+    tmp_path: Path,
+) -> None:
+    """Opening a database in a folder that does not exist fails; the bot says so and goes
+    on (or stops). Its connection's thread has ended by then, so it never answers an event
+    loop that has closed since: each try below runs in an event loop of its own, closed as
+    soon as the try failed."""
+    raised: list[BaseException | None] = []
+    previous = threading.excepthook
+    threading.excepthook = lambda hook: raised.append(hook.exc_value)
+    try:
+        for attempt in range(20):
+            url = f"sqlite+aiosqlite:///{tmp_path}/missing-{attempt}/cohort.db"
+
+            async def connect(url: str = url) -> None:
+                engine = make_engine(url)
+                try:
+                    with pytest.raises(OperationalError):
+                        async with engine.connect() as connection:
+                            await connection.execute(text("SELECT 1"))
+                finally:
+                    await engine.dispose()
+
+            asyncio.run(connect())
+        for thread in threading.enumerate():
+            if thread.name.endswith("(_connection_worker_thread)"):
+                thread.join(timeout=5)
+    finally:
+        threading.excepthook = previous
+    assert raised == [], "a thread answered an event loop that had closed"
