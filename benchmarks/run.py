@@ -231,9 +231,10 @@ def _report(figures: list[Figures], versions: dict[str, str]) -> str:
         "Commands whose answer carries a picture (`/progress` and `/leaderboard` draw a card,",
         'see "Pictures" below) were measured as members get them by default, with pictures',
         "on, and with pictures off for every group (`/group images off`). The same members,",
-        "in the same order, each time. With pictures on, the answer goes out as soon as the",
-        "core returns it and its card is drawn after it (then shown in the same message on",
-        "Discord, shared after it on Slack): both times are reported.",
+        "in the same order, each time. With pictures on, the card is drawn once the core has",
+        "returned the answer: Slack sends the answer then and shares the card after it;",
+        "Discord waits up to 50 ms for the card, so that both arrive as one message. Both",
+        "times are reported.",
         "",
     ]
     tables: tuple[tuple[str, Callable[[Figures], Latencies]], ...] = (
