@@ -26,7 +26,11 @@ def embedded_picture(message: dict[str, Any]) -> str:
     return str(embed["image"]["url"])
 
 
+READY_IN_TIME = 30.0  # seconds: however slowly a loaded test machine draws the first card
+
+
 async def test_progress_arrives_with_its_card_attached_and_shown(rig: DiscordRig) -> None:
+    rig.adapter.picture_within = READY_IN_TIME
     await rig.run("done", step="python-basics")
     interaction = await rig.send(slash("progress"))
     answer = await rig.answer(interaction)
@@ -71,6 +75,7 @@ async def test_a_card_drawn_late_follows_in_the_same_message(rig: DiscordRig) ->
 
 
 async def test_a_public_leaderboard_shows_its_card_in_the_channel(rig: DiscordRig) -> None:
+    rig.adapter.picture_within = READY_IN_TIME
     await rig.run("done", step="python-basics")
     await rig.run("done", step="python-basics", who=BEN)
     await rig.run("done", step="dev-tools", who=BEN)
@@ -120,7 +125,7 @@ async def test_a_card_that_cannot_be_drawn_leaves_a_whole_answer(
 
     monkeypatch.setattr(cards, "render", broken)
     for late in (False, True):
-        rig.adapter.picture_within = 0 if late else 1.0
+        rig.adapter.picture_within = 0 if late else READY_IN_TIME
         interaction = await rig.send(slash("progress"))
         answer = await rig.answer(interaction)
         await rig.settled()
