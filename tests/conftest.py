@@ -19,12 +19,13 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from adapters.console.render import render
+from bot import cards
 from bot.bootstrap import App, build_app
 from bot.clock import ManualClock
 from bot.db import migrate
 from bot.db.engine import make_engine
 from bot.db.models import Community, Member, ProgressEvent, StepProgress
-from bot.messages import Actor, Invocation, OptionValue, Place, Platform, Reply
+from bot.messages import Actor, Image, Invocation, OptionValue, Place, Platform, Reply
 from bot.services import tenancy
 from bot.settings import Settings
 
@@ -281,3 +282,13 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         )
         return
     terminalreporter.write_line(f"PostgreSQL: {len(passed)} tests passed against {server}.")
+
+
+@pytest.fixture
+def cards_cannot_be_drawn(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Drawing any card fails, as it would with the fonts gone missing."""
+
+    def broken(card: cards.Card, theme: cards.Theme) -> Image:
+        raise OSError("no fonts today")
+
+    monkeypatch.setattr(cards, "render", broken)

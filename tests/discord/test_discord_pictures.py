@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from bot import cards
-from bot.messages import Image, Place, Platform, Reply
+from bot.messages import Place, Platform, Reply
 from bot.ports import Sending
 from tests.cards.examples import WEEK
 from tests.cards.support import near, opened, pixel
@@ -117,13 +117,8 @@ async def test_a_late_card_discord_refuses_leaves_the_answer_as_it_was(
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR], "not a failure"
 
 
-async def test_a_card_that_cannot_be_drawn_leaves_a_whole_answer(
-    rig: DiscordRig, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def broken(card: cards.Card, theme: cards.Theme) -> Image:
-        raise OSError("no fonts today")
-
-    monkeypatch.setattr(cards, "render", broken)
+@pytest.mark.usefixtures("cards_cannot_be_drawn")
+async def test_a_card_that_cannot_be_drawn_leaves_a_whole_answer(rig: DiscordRig) -> None:
     for late in (False, True):
         rig.adapter.picture_within = 0 if late else READY_IN_TIME
         interaction = await rig.send(slash("progress"))

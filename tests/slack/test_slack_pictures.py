@@ -19,7 +19,7 @@ from adapters.slack import limits, translate
 from adapters.slack.app import SlackPoster
 from bot import cards
 from bot.markup import plain_text
-from bot.messages import Image, Place, Platform, Reply
+from bot.messages import Place, Platform, Reply
 from bot.ports import Sending
 from tests.cards.examples import WEEK
 from tests.cards.support import near, opened, pixel
@@ -110,13 +110,8 @@ async def test_when_slack_takes_no_picture_the_reply_goes_on_alone(rig: SlackRig
     assert rig.fake.files == {}
 
 
-async def test_a_card_that_cannot_be_drawn_is_said_not_to_come(
-    rig: SlackRig, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def broken(card: cards.Card, theme: cards.Theme) -> Image:
-        raise OSError("no fonts today")
-
-    monkeypatch.setattr(cards, "render", broken)
+@pytest.mark.usefixtures("cards_cannot_be_drawn")
+async def test_a_card_that_cannot_be_drawn_is_said_not_to_come(rig: SlackRig) -> None:
     answer = await rig.slash("progress")
     assert "Your progress" in text_of(answer)
     [_, after] = await rig.fake.wait_for(
