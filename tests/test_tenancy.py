@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from bot.db.models import Group, GroupMember, Member
 from bot.messages import Actor, Place, Platform
+from bot.services import groups
 from tests.conftest import Cohort
 from tests.support import row_counts
 
@@ -80,3 +84,26 @@ async def test_ids_no_platform_would_send_get_a_clear_answer_and_store_nothing(
     reply = await cohort.app.dispatcher.run_line("/progress", actor=odd_user, place=SLACK_A)
     assert "couldn't tell where that came from" in reply.body
     assert await row_counts(cohort.app.sessions) == before
+
+
+async def test_a_group_counts_only_its_own_communitys_learners(cohort: Cohort) -> None:
+    """Where a group's learners stand (which picks its daily resources) counts members of
+    its own community only, even with a membership row that says otherwise."""
+    for place in (GUILD_A, GUILD_B):
+        await cohort.make_group(place=place)
+        await cohort("/done python-basics", as_="ana", place=place)
+    app = cohort.app
+    async with app.sessions() as session, session.begin():
+        group_a, group_b = (await session.scalars(select(Group).order_by(Group.id))).all()
+        [stranger] = (
+            await session.scalars(select(Member).where(Member.community_id == group_b.community_id))
+        ).all()
+        stray = GroupMember(group_id=group_a.id, member_id=stranger.id)
+        stray.community_id, stray.joined_at = group_a.community_id, app.clock.now()
+        session.add(stray)
+    async with app.sessions() as session:
+        group_a = await session.get_one(Group, group_a.id)
+        counted = await groups.learner_phases(
+            session, group_a, app.catalog.default, app.clock.now()
+        )
+    assert sum(counted.values()) == 1, "Ana of guild A, and nobody from guild B"
