@@ -620,11 +620,27 @@ class DiscordAdapter:
         answer and its card arrive as one message; later than that, the answer goes first
         and the card follows in an edit of its message."""
         drawing: asyncio.Future[Image | None] | None = None
-        if reply.sketch is not None:
-            drawing = asyncio.ensure_future(reply.sketch.draw())
-            await asyncio.wait({drawing}, timeout=self.picture_within)
-            reply = replace(reply, sketch=None, image=drawing.result() if drawing.done() else None)
-            drawing = None if drawing.done() else drawing
+        try:
+            if reply.sketch is not None:
+                drawing = asyncio.ensure_future(reply.sketch.draw())
+                await asyncio.wait({drawing}, timeout=self.picture_within)
+                drawn = drawing.result() if drawing.done() else None
+                reply = replace(reply, sketch=None, image=drawn)
+            late = drawing if drawing is not None and not drawing.done() else None
+            await self._send_drawn(interaction, reply, late, deferred=deferred, seal_for=seal_for)
+        finally:
+            if drawing is not None and not drawing.done():  # no answer went out: no card either
+                drawing.cancel()
+
+    async def _send_drawn(
+        self,
+        interaction: discord.Interaction,
+        reply: Reply,
+        drawing: asyncio.Future[Image | None] | None,
+        *,
+        deferred: bool,
+        seal_for: SealFor | None,
+    ) -> None:
         reply = translate.without_oversized_picture(reply, interaction.filesize_limit)
         refusal = translate.file_too_big(reply, interaction.filesize_limit)
         answer = InteractionAnswer(interaction, deferred=deferred, seal_for=seal_for)

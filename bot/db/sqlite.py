@@ -118,6 +118,9 @@ class _Statement:
         self._rows.clear()
 
 
+STOP_WAIT = 1.0  # seconds a connection that failed to open waits for its thread to end
+
+
 class _OneTripConnection(aiosqlite.Connection):
     """aiosqlite's connection, whose cursors cost no trip of their own, and which stops its
     thread once however often it is told to."""
@@ -161,12 +164,13 @@ class _OneTripConnection(aiosqlite.Connection):
     async def _connect(self) -> _OneTripConnection:
         """Open the sqlite3 connection on the thread. When that fails, aiosqlite stops the
         thread without waiting for it, and the thread then answers on an event loop that
-        may have closed meanwhile (and says so on stderr): wait until it has ended."""
+        may have closed meanwhile (and says so on stderr): wait until it has ended (a
+        second at most, should opening be stuck on its file system)."""
         try:
             await super()._connect()
         except BaseException:
             if self._stopped is not None:
                 with contextlib.suppress(Exception):
-                    await asyncio.shield(self._stopped)
+                    await asyncio.wait({self._stopped}, timeout=STOP_WAIT)
             raise
         return self
